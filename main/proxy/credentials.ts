@@ -1,0 +1,153 @@
+/**
+ * Verification of Basic credentials against the configured password, with a
+ * short-lived cache of verified headers so that scrypt runs once per client
+ * session instead of once per request.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+
+import { LRUCache } from "lru-cache";
+
+import type { Settings } from "../../shared/settings.js";
+import { parseBasicAuthorization } from "./basic-auth.js";
+import {
+  digestsEqual,
+  hashPassword,
+  hashSha256,
+  type PasswordScheme,
+} from "./passwords.js";
+
+export type CredentialCheck =
+  | { ok: true }
+  | { ok: false; status: 400 | 401 | 503; reason: string; counts: boolean };
+
+/** Maximum number of cached header digests, verified or failed. */
+export const CREDENTIAL_CACHE_MAX = 1024;
+/** How long a verified header stays trusted without re-hashing. */
+export const CREDENTIAL_CACHE_TTL_MS = 5 * 60_000;
+/** How long a failed header is remembered, so a repeated wrong guess costs no hash. */
+const FAILED_CACHE_TTL_MS = 60_000;
+/** Maximum number of scrypt computations at once, to bound the CPU an attacker can use. */
+const MAX_CONCURRENT_HASHES = 2;
+const MAX_WAITING_HASHES = 64;
+
+/** Checks `Authorization` headers against one configured username and password. */
+export class CredentialVerifier {
+  readonly #username: Buffer;
+  readonly #hash: Buffer;
+  readonly #salt: string;
+  readonly #scheme: PasswordScheme;
+  // A per-process key: the cache stores HMACs of headers, never a header.
+  readonly #cacheKey = randomBytes(32);
+  readonly #cache = new LRUCache<string, boolean>({
+    max: CREDENTIAL_CACHE_MAX,
+    ttl: CREDENTIAL_CACHE_TTL_MS,
+  });
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(auth: Settings["basicAuth"]) {
+    this.#username = hashSha256(auth.username, "");
+    this.#hash = Buffer.from(auth.passwordHash.toLowerCase(), "hex");
+    this.#salt = auth.passwordSalt;
+    this.#scheme = auth.scheme;
+  }
+
+  /** Number of cached header digests. */
+  get cacheSize(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Checks the request's `Authorization` headers. Returns synchronously when
+   * the answer is cached, so that the common case costs one HMAC.
+   */
+  check(
+    values: readonly string[] | undefined,
+  ): CredentialCheck | Promise<CredentialCheck> {
+    const parsed = parseBasicAuthorization(values);
+    if (parsed.kind === "missing") {
+      return {
+        ok: false,
+        status: 401,
+        reason: "authentication required",
+        counts: false,
+      };
+    }
+    if (parsed.kind === "malformed") {
+      return {
+        ok: false,
+        status: parsed.status,
+        reason: parsed.reason,
+        counts: true,
+      };
+    }
+
+    const digest = createHmac("sha256", this.#cacheKey)
+      .update(values?.[0] ?? "")
+      .digest("base64");
+    const cached = this.#cache.get(digest);
+    if (cached !== undefined) return verdict(cached);
+    return this.#verify(parsed.username, parsed.password).then(
+      (valid) => {
+        this.#cache.set(
+          digest,
+          valid,
+          valid ? {} : { ttl: FAILED_CACHE_TTL_MS },
+        );
+        return verdict(valid);
+      },
+      (): CredentialCheck => ({
+        ok: false,
+        status: 503,
+        reason: "too many password checks at once, retry shortly",
+        counts: false,
+      }),
+    );
+  }
+
+  async #verify(username: string, password: string): Promise<boolean> {
+    const usernameOk = digestsEqual(hashSha256(username, ""), this.#username);
+    let hash: Buffer;
+    if (this.#scheme === "scrypt") {
+      await this.#acquire();
+      try {
+        hash = await hashPassword(password, this.#salt, "scrypt");
+      } finally {
+        this.#release();
+      }
+    } else {
+      hash = hashSha256(password, this.#salt);
+    }
+    // Both comparisons run, so the time does not tell which one failed.
+    const passwordOk = digestsEqual(hash, this.#hash);
+    return usernameOk && passwordOk;
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#running < MAX_CONCURRENT_HASHES) {
+      this.#running++;
+      return Promise.resolve();
+    }
+    if (this.#waiting.length >= MAX_WAITING_HASHES) {
+      return Promise.reject(new Error("too many password checks waiting"));
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running--;
+  }
+}
+
+function verdict(valid: boolean): CredentialCheck {
+  return valid
+    ? { ok: true }
+    : {
+        ok: false,
+        status: 401,
+        reason: "invalid username or password",
+        counts: true,
+      };
+}

@@ -1,0 +1,255 @@
+/**
+ * The request pipeline: whitelist, lockout and rate limit, CORS preflight,
+ * authentication, body limit and command policy, in that order. It decides
+ * what happens to a request; the server carries the decision out.
+ */
+import type { IncomingMessage } from "node:http";
+
+import type { RejectionReason } from "../../shared/stats.js";
+import { hasBody, readBody } from "./body.js";
+import type { ClientIdentity } from "./client-address.js";
+import type { LockoutTable, BlockTable } from "./lockout.js";
+import type { Policy } from "./policy.js";
+import type { RateLimiter } from "./rate-limit.js";
+import type { HeaderMap } from "./respond.js";
+
+/** An answer the engine gives itself instead of forwarding. */
+export interface Rejection {
+  status: number;
+  reason: RejectionReason;
+  message: string;
+  headers?: HeaderMap;
+  /** Close the connection after the answer, because an unread body follows. */
+  close?: boolean;
+}
+
+export type Admission =
+  | { kind: "forward"; body: Buffer; trusted: boolean; target: string }
+  | { kind: "preflight"; trusted: boolean }
+  | { kind: "reject"; rejection: Rejection; trusted: boolean; target: string }
+  | { kind: "aborted" };
+
+/** The state that outlives a settings change. */
+export interface PipelineState {
+  limiter: RateLimiter;
+  lockouts: LockoutTable;
+  blocks: BlockTable;
+  /** Called when a failed authentication starts a lockout. */
+  onLockout(client: ClientIdentity, until: number): void;
+}
+
+const REALM = 'Basic realm="Node Shield", charset="UTF-8"';
+
+/** Runs a request through the pipeline under a policy. */
+export async function admit(
+  req: IncomingMessage,
+  client: ClientIdentity,
+  policy: Policy,
+  state: PipelineState,
+): Promise<Admission> {
+  const { settings } = policy;
+  const method = req.method ?? "GET";
+  const target = req.url ?? "/";
+  const trusted = client.local || policy.whitelist.matches(client);
+
+  if (!settings.protection.enabled) {
+    const body = await readBody(req, settings.limits.maxBodyBytes);
+    if (!body.ok)
+      return body.reason === "aborted"
+        ? { kind: "aborted" }
+        : tooLarge(settings.limits.maxBodyBytes, trusted, target);
+    return { kind: "forward", body: body.body, trusted, target };
+  }
+
+  const early = checkAccess(client, trusted, policy, state);
+  if (early)
+    return {
+      kind: "reject",
+      rejection: closeIfBodyPending(req, early),
+      trusted,
+      target,
+    };
+  if (method === "OPTIONS") return { kind: "preflight", trusted };
+
+  if (policy.verifier) {
+    const pending = policy.verifier.check(req.headersDistinct.authorization);
+    const check = pending instanceof Promise ? await pending : pending;
+    if (!check.ok) {
+      if (check.counts) countFailure(client, policy, state);
+      const headers =
+        check.status === 401 ? { "www-authenticate": REALM } : undefined;
+      const rejection: Rejection = {
+        status: check.status,
+        reason:
+          check.status === 503
+            ? "busy"
+            : check.status === 400
+              ? "badRequest"
+              : "unauthorized",
+        message: check.reason,
+        ...(headers ? { headers } : {}),
+      };
+      return {
+        kind: "reject",
+        rejection: closeIfBodyPending(req, rejection),
+        trusted,
+        target,
+      };
+    }
+  }
+
+  const body = await readBody(req, settings.limits.maxBodyBytes);
+  if (!body.ok)
+    return body.reason === "aborted"
+      ? { kind: "aborted" }
+      : tooLarge(settings.limits.maxBodyBytes, trusted, target);
+
+  return checkRequest(
+    method,
+    target,
+    body.body,
+    client,
+    trusted,
+    policy,
+    state,
+  );
+}
+
+/** Steps before credentials: blocks, whitelist, lockout and the first rate-limit token. */
+function checkAccess(
+  client: ClientIdentity,
+  trusted: boolean,
+  policy: Policy,
+  state: PipelineState,
+): Rejection | undefined {
+  const { settings } = policy;
+  if (client.local) return undefined;
+
+  const blockedUntil = state.blocks.blockedUntil(client.key);
+  if (blockedUntil > 0)
+    return {
+      status: 403,
+      reason: "blocked",
+      message: "this address is blocked by the node's owner",
+    };
+  if (settings.whitelist.enabled && !trusted) {
+    return {
+      status: 403,
+      reason: "notWhitelisted",
+      message: `this address (${client.address}) is not whitelisted`,
+    };
+  }
+  if (settings.lockout.enabled) {
+    const until = state.lockouts.lockedUntil(client.key);
+    if (until > 0) {
+      const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+      return {
+        status: 429,
+        reason: "lockedOut",
+        message: `too many failed authentication attempts, locked out for ${seconds} more seconds`,
+        headers: { "retry-after": String(seconds) },
+      };
+    }
+  }
+  if (settings.rateLimit.enabled) {
+    const taken = state.limiter.take(client.key, 1);
+    if (!taken.ok) return rateLimited(taken.retryAfterSeconds);
+  }
+  return undefined;
+}
+
+/** Steps after the body: classification, command policy and the rest of the request's cost. */
+function checkRequest(
+  method: string,
+  target: string,
+  body: Buffer,
+  client: ClientIdentity,
+  trusted: boolean,
+  policy: Policy,
+  state: PipelineState,
+): Admission {
+  const classified = policy.classify(method, target, body);
+  if (!classified.ok) {
+    return {
+      kind: "reject",
+      rejection: {
+        status: 400,
+        reason: "badRequest",
+        message: classified.reason,
+      },
+      trusted,
+      target,
+    };
+  }
+
+  const request = classified.value;
+  if (!trusted && !request.remoteAllowed) {
+    const message =
+      request.api === "legacy"
+        ? `command [${request.target}] is protected`
+        : `route ${request.target} is protected`;
+    return {
+      kind: "reject",
+      rejection: { status: 403, reason: "commandNotAllowed", message },
+      trusted,
+      target: request.target,
+    };
+  }
+  if (!client.local && policy.settings.rateLimit.enabled && request.cost > 1) {
+    const taken = state.limiter.take(client.key, request.cost - 1);
+    if (!taken.ok)
+      return {
+        kind: "reject",
+        rejection: rateLimited(taken.retryAfterSeconds),
+        trusted,
+        target: request.target,
+      };
+  }
+  return { kind: "forward", body, trusted, target: request.target };
+}
+
+function countFailure(
+  client: ClientIdentity,
+  policy: Policy,
+  state: PipelineState,
+): void {
+  if (client.local || !policy.settings.lockout.enabled) return;
+  if (state.lockouts.recordFailure(client.key))
+    state.onLockout(client, state.lockouts.lockedUntil(client.key));
+}
+
+function rateLimited(retryAfterSeconds: number): Rejection {
+  return {
+    status: 429,
+    reason: "rateLimited",
+    message: `rate limit exceeded, retry after ${retryAfterSeconds} seconds`,
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
+function tooLarge(
+  maxBytes: number,
+  trusted: boolean,
+  target: string,
+): Admission {
+  return {
+    kind: "reject",
+    rejection: {
+      status: 413,
+      reason: "tooLarge",
+      message: `the request body is larger than ${maxBytes} bytes`,
+      close: true,
+    },
+    trusted,
+    target,
+  };
+}
+
+function closeIfBodyPending(
+  req: IncomingMessage,
+  rejection: Rejection,
+): Rejection {
+  return hasBody(req) && !req.complete
+    ? { ...rejection, close: true }
+    : rejection;
+}

@@ -1,0 +1,79 @@
+/**
+ * Responses that the engine writes itself: JSON errors in the shape IOTA
+ * clients already parse (`{"error": "…"}`), the CORS preflight, and raw
+ * responses on sockets that have no `ServerResponse` (upgrades, refused
+ * connections, parse errors).
+ */
+import type { ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+
+/** Headers that let a browser wallet on any origin read the response. */
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Retry-After, WWW-Authenticate",
+};
+
+/** Headers of the answer to a CORS preflight. */
+export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  ...CORS_HEADERS,
+  "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+  // Named one by one: a `*` here does not cover Authorization (Fetch standard).
+  "access-control-allow-headers":
+    "Authorization, Content-Type, X-IOTA-API-Version",
+  "access-control-max-age": "600",
+};
+
+export type HeaderMap = Readonly<Record<string, string>>;
+
+/** Sends `{"error": message}` with the CORS headers. */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: HeaderMap = {},
+  closeConnection = false,
+): void {
+  const body = JSON.stringify({ error: message });
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    ...(closeConnection ? { connection: "close" } : {}),
+  });
+  res.end(body);
+}
+
+/** Answers a CORS preflight. */
+export function sendPreflight(res: ServerResponse): void {
+  res.writeHead(204, PREFLIGHT_HEADERS);
+  res.end();
+}
+
+/**
+ * Writes a complete HTTP/1.1 error response on a raw socket and closes it.
+ * Used where no `ServerResponse` exists, so a rejected upgrade gets a plain
+ * HTTP error and never 101.
+ */
+export function writeRawError(
+  socket: Duplex,
+  status: number,
+  message: string,
+  headers: HeaderMap = {},
+): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: message });
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`];
+  const all: Record<string, string | number> = {
+    ...CORS_HEADERS,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    connection: "close",
+  };
+  for (const [name, value] of Object.entries(all))
+    lines.push(`${name}: ${value}`);
+  socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
+}

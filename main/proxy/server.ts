@@ -1,0 +1,154 @@
+/**
+ * The listening HTTP server and the connection limits that protect the
+ * proxy itself: timeouts, header size, and connections per client address.
+ * These stay on when protection is switched off.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+
+import type { Settings } from "../../shared/settings.js";
+import type { RejectionReason } from "../../shared/stats.js";
+import { identifyClient, type ClientIdentity } from "./client-address.js";
+import { writeRawError } from "./respond.js";
+
+const CLIENT = Symbol("nodeShieldClient");
+
+type TrackedSocket = Socket & { [CLIENT]?: ClientIdentity };
+
+/** What the server calls for each event it does not handle itself. */
+export interface ServerHandlers {
+  request(
+    req: IncomingMessage,
+    res: ServerResponse,
+    client: ClientIdentity,
+  ): void;
+  upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    client: ClientIdentity,
+  ): void;
+  /** A connection or request that the server rejected before the pipeline saw it. */
+  rejected(
+    client: ClientIdentity,
+    reason: RejectionReason,
+    status: number,
+  ): void;
+}
+
+/** Returns the identity of the client behind a socket, computed once per connection. */
+export function clientOf(socket: Socket): ClientIdentity {
+  const tracked = socket as TrackedSocket;
+  let client = tracked[CLIENT];
+  if (client === undefined) {
+    client = identifyClient(socket.remoteAddress);
+    tracked[CLIENT] = client;
+  }
+  return client;
+}
+
+/** Counts the open connections of each client address. */
+export class ConnectionCounter {
+  readonly #byAddress = new Map<string, number>();
+  #open = 0;
+
+  get open(): number {
+    return this.#open;
+  }
+
+  /** Counts a new connection. Returns false when the address is over `max`. */
+  add(socket: Socket, max: number): boolean {
+    const { address } = clientOf(socket);
+    const count = (this.#byAddress.get(address) ?? 0) + 1;
+    if (count > max) return false;
+
+    this.#byAddress.set(address, count);
+    this.#open++;
+    socket.once("close", () => {
+      this.#open--;
+      const left = (this.#byAddress.get(address) ?? 1) - 1;
+      if (left === 0) this.#byAddress.delete(address);
+      else this.#byAddress.set(address, left);
+    });
+    return true;
+  }
+}
+
+/** Applies the limits that can change on a running server. */
+export function applyServerLimits(
+  server: Server,
+  limits: Settings["limits"],
+): void {
+  server.headersTimeout = limits.headersTimeoutSeconds * 1000;
+  server.requestTimeout = limits.requestTimeoutSeconds * 1000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
+  server.maxConnections = limits.maxConnections;
+}
+
+/** Creates the HTTP server. `limits` is read on every connection, so changes apply at once. */
+export function createProxyServer(
+  initialLimits: Settings["limits"],
+  currentLimits: () => Settings["limits"],
+  connections: ConnectionCounter,
+  handlers: ServerHandlers,
+): Server {
+  const server = createServer({
+    maxHeaderSize: initialLimits.maxHeaderBytes,
+    requestTimeout: initialLimits.requestTimeoutSeconds * 1000,
+    headersTimeout: initialLimits.headersTimeoutSeconds * 1000,
+    keepAliveTimeout: initialLimits.keepAliveTimeoutSeconds * 1000,
+    // Timeouts are checked at this interval; Node's default is 30 s.
+    connectionsCheckingInterval: 1000,
+    noDelay: true,
+  });
+  applyServerLimits(server, initialLimits);
+
+  server.on("connection", (socket: Socket) => {
+    socket.on("error", () => socket.destroy());
+    if (!connections.add(socket, currentLimits().maxConnectionsPerClient)) {
+      handlers.rejected(clientOf(socket), "connectionLimit", 429);
+      writeRawError(socket, 429, "too many connections from this address");
+      socket.destroy();
+    }
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    handlers.request(req, res, clientOf(req.socket));
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handlers.upgrade(req, socket, head, clientOf(req.socket));
+  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    answerClientError(error, socket as Socket, handlers);
+  });
+  return server;
+}
+
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  handlers: ServerHandlers,
+): void {
+  const hasResponse = (socket as { _httpMessage?: unknown })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || hasResponse) {
+    socket.destroy();
+    return;
+  }
+
+  const client = clientOf(socket);
+  if (error.code === "HPE_HEADER_OVERFLOW") {
+    handlers.rejected(client, "headersTooLarge", 431);
+    writeRawError(socket, 431, "the request headers are too large");
+  } else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    handlers.rejected(client, "timeout", 408);
+    writeRawError(socket, 408, "the request was not received in time");
+  } else {
+    handlers.rejected(client, "badRequest", 400);
+    writeRawError(socket, 400, "the request is not valid HTTP");
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns schema validation issues into messages for the owner: each names
+ * the field, shows the value that was given and says how to fix it.
+ */
+import type * as z from "zod";
+
+/** One problem in a settings document. */
+export interface SettingsIssue {
+  /** Dotted path of the field, such as `whitelist.addresses[2]`. */
+  path: string;
+  /** Full sentence: field, value, problem and fix. */
+  message: string;
+}
+
+// The hash and salt are not echoed: together they allow an offline guess of
+// the password.
+const REDACTED_FIELDS = new Set([
+  "basicAuth.passwordHash",
+  "basicAuth.passwordSalt",
+]);
+
+/** How to fix a value of the wrong type or out of range, where the bounds alone do not say it. */
+const FIELD_HINTS: Readonly<Record<string, string>> = {
+  "listen.port": "Use a whole number from 0 to 65535. 0 picks a free port.",
+  "rateLimit.requestsPerSecond":
+    "Use a number above 0, such as 5. Fractions such as 0.5 are allowed.",
+  "rateLimit.burst": "Use a whole number of at least 1, such as 5.",
+  "lockout.maxFailures": "Use a whole number of at least 1, such as 10.",
+  "limits.maxBodyBytes":
+    "Use a whole number of bytes from 1 to 100000000. Hornet's default is 1000000.",
+};
+
+/** Formats zod issues found in `input` as owner-facing settings issues. */
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+): SettingsIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => unknownField([...issue.path, key]));
+    }
+    const path = formatPath(issue.path);
+    const field = path === "" ? "The settings document" : path;
+    const value = valueAt(input, issue.path);
+    const subject =
+      REDACTED_FIELDS.has(path) || value === undefined || value === ""
+        ? field
+        : `${field}: ${describeValue(value)}`;
+    return [{ path, message: `${subject} ${problem(issue)}. ${hint(issue)}` }];
+  });
+}
+
+function unknownField(path: PropertyKey[]): SettingsIssue {
+  const text = formatPath(path);
+  return {
+    path: text,
+    message: `${text}: unknown field. Remove it or check its spelling against the settings reference (docs/configuration.md).`,
+  };
+}
+
+/** Formats a path as `a.b[2].c`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? String(part) : `.${String(part)}`;
+  }
+  return text;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function problem(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `is not a valid ${issue.expected === "int" ? "whole number" : issue.expected}`;
+    case "too_small":
+      return issue.origin === "array"
+        ? `has fewer than ${String(issue.minimum)} entries`
+        : `is less than the minimum of ${String(issue.minimum)}`;
+    case "too_big":
+      return issue.origin === "array" || issue.origin === "string"
+        ? `is longer than the maximum of ${String(issue.maximum)} ${issue.origin === "array" ? "entries" : "characters"}`
+        : `is more than the maximum of ${String(issue.maximum)}`;
+    case "invalid_value":
+      return `is not one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function hint(issue: z.core.$ZodIssue): string {
+  const params = (issue as { params?: { hint?: unknown } }).params;
+  if (typeof params?.hint === "string") return params.hint;
+  const fieldHint = FIELD_HINTS[formatPath(issue.path)];
+  if (fieldHint) return fieldHint;
+
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.expected === "int"
+        ? "Write a whole number without quotes."
+        : `Write ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected} value.`;
+    case "too_small":
+      return `Use a value of at least ${String(issue.minimum)}.`;
+    case "too_big":
+      return `Use a value of at most ${String(issue.maximum)}.`;
+    case "invalid_value":
+      return "Use one of the listed values.";
+    default:
+      return "See the settings reference (docs/configuration.md).";
+  }
+}
