@@ -5,6 +5,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // The smoke, engine-process, browser and packaging tests use the bundles.
+    globalSetup: ["test/global-setup.ts"],
+    // electron-store imports "electron"; inlining it lets vi.mock reach that import.
+    server: { deps: { inline: ["electron-store"] } },
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
   },
