@@ -196,6 +196,9 @@ export class FakeUtilityProcess extends EventEmitter {
   }
   postMessage(message: unknown): void {
     this.posted.push(message);
+    // Like the engine host, stop and exit on a stop command.
+    if ((message as { type?: string }).type === "stop")
+      queueMicrotask(() => this.emit("exit", 0));
   }
   kill(): boolean {
     this.killed = true;
