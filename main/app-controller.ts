@@ -139,15 +139,15 @@ export class AppController extends EventEmitter<ControllerEvents> {
   ): Promise<ChangeResult> {
     return this.#change(async (settings) => {
       if (password.length < MIN_PASSWORD_LENGTH)
-        return failure("password", "", {
-          reason: `is shorter than ${MIN_PASSWORD_LENGTH} characters`,
-          hint: "Choose a longer password.",
-        });
+        return rejected(
+          "password",
+          `The password is shorter than ${MIN_PASSWORD_LENGTH} characters. Choose a longer one.`,
+        );
       if (password !== confirmation)
-        return failure("confirmation", "", {
-          reason: "does not match the password",
-          hint: "Type the same password twice.",
-        });
+        return rejected(
+          "confirmation",
+          "The confirmation does not match the password. Type the same password twice.",
+        );
       const record = await createPasswordRecord(password, "scrypt");
       return {
         ok: true,
@@ -279,6 +279,10 @@ export class AppController extends EventEmitter<ControllerEvents> {
   #emitState(): void {
     this.emit("state", this.state());
   }
+}
+
+function rejected(path: string, message: string): Change {
+  return { ok: false, message, issues: [{ path, message }] };
 }
 
 function listenChanged(previous: Settings, next: Settings): boolean {

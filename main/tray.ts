@@ -49,8 +49,13 @@ export function trayMenuTemplate(
       actions.openDashboard();
     });
 
+  const error =
+    state.engine.phase === "failed" && state.engine.error
+      ? [{ label: truncate(state.engine.error, 100), enabled: false }]
+      : [];
   return [
     { label: describeStatus(state), enabled: false },
+    ...error,
     { type: "separator" },
     {
       label: "Protection",
@@ -80,6 +85,10 @@ export function trayMenuTemplate(
     { type: "separator" },
     { label: "Quit", click: () => actions.quit() },
   ];
+}
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
 /** Returns the tooltip for a state and the latest stats. */

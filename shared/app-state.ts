@@ -103,7 +103,7 @@ export function describeStatus(state: AppState): string {
     case "restarting":
       return "The engine stopped unexpectedly and is restarting";
     case "failed":
-      return `Stopped: ${engine.error ?? "the engine failed"}`;
+      return "The engine is stopped";
     case "stopped":
       return "Stopped";
     case "running":

@@ -71,6 +71,9 @@ class FakeApp extends EventEmitter {
     return fake.userData;
   };
   getVersion = () => "0.0.0-test";
+  setPath = (name: string, path: string) => {
+    if (name === "userData") fake.userData = path;
+  };
   requestSingleInstanceLock = () => fake.singleInstance;
   quit = () => {
     fake.quitCalls++;
