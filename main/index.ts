@@ -10,7 +10,8 @@ import { createLogger } from "../shared/logger.js";
 import { AppController } from "./app-controller.js";
 import { utilityProcessSpawner } from "./engine-process.js";
 import { EngineSupervisor } from "./engine-supervisor.js";
-import { sendEvent, registerIpcHandlers } from "./ipc.js";
+import { forwardEventsToDashboard } from "./dashboard-events.js";
+import { registerIpcHandlers } from "./ipc.js";
 import { createHandlers } from "./ipc-handlers.js";
 import { systemLoginItem } from "./login-item.js";
 import { appPaths } from "./paths.js";
@@ -54,15 +55,7 @@ function start(): void {
     dashboard.isTrustedSender,
     logger,
   );
-  controller.on("state", (state) => {
-    const window = dashboard.window;
-    if (window) sendEvent(window.webContents, "app:state-changed", state);
-  });
-  controller.on("stats", (stats) => {
-    const window = dashboard.window;
-    if (window?.isVisible())
-      sendEvent(window.webContents, "stats:snapshot", stats);
-  });
+  forwardEventsToDashboard(controller, dashboard);
 
   tray = createTray(controller, paths, {
     openDashboard: () => dashboard.show(),
@@ -73,10 +66,14 @@ function start(): void {
 
   controller.start();
   log.info({ settings: opened.store.path }, "Node Shield started");
-  if (opened.notice) {
-    log.warn(opened.notice);
+  if (opened.notice) log.warn(opened.notice);
+  // A tray app starts hidden, except when there is something to set up or see.
+  if (
+    opened.notice ||
+    opened.firstRun ||
+    process.argv.includes("--open-dashboard")
+  )
     dashboard.show();
-  }
 }
 
 /** Stops the engine before the app quits, so that requests in flight finish. */
@@ -92,6 +89,10 @@ function quitAfterEngineStops(controller: AppController): void {
     });
   });
 }
+
+// Lets a second, isolated copy run, as the end-to-end tests do.
+if (process.env.NODE_SHIELD_USER_DATA)
+  app.setPath("userData", process.env.NODE_SHIELD_USER_DATA);
 
 if (!app.requestSingleInstanceLock()) {
   // Another instance runs; it shows its dashboard on "second-instance".

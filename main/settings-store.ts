@@ -43,6 +43,8 @@ export interface OpenedSettings {
   settings: Settings;
   /** Set when the stored file could not be used as it was. */
   notice?: string;
+  /** True when there was no settings file yet. */
+  firstRun: boolean;
 }
 
 type ReadResult =
@@ -85,7 +87,7 @@ export class SettingsStore {
           copyFileSync(mainPath, backupPath(directory, "migrated", now()));
         store.#write(settings);
       }
-      return { store, settings };
+      return { store, settings, firstRun: read.kind === "missing" };
     }
 
     const backup = backupPath(directory, "unreadable", now());
@@ -103,6 +105,7 @@ export class SettingsStore {
     return {
       store,
       settings: fallback.settings,
+      firstRun: false,
       notice: `The settings file could not be used: ${read.reason}. It was kept as ${backup}, and Node Shield started on ${fallback.source}. Copy what you need from the kept file, then change the settings here.`,
     };
   }
