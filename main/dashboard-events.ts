@@ -14,7 +14,7 @@ export function forwardEventsToDashboard(
     const window = dashboard.window;
     if (window) sendEvent(window.webContents, "app:state-changed", state);
   });
-  // Hidden windows skip the stats: the page asks for nothing it cannot show.
+  // A hidden window gets no stats, because its page shows nothing.
   controller.on("stats", (stats) => {
     const window = dashboard.window;
     if (window?.isVisible())

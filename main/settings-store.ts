@@ -1,8 +1,10 @@
 /**
- * The desktop app's settings: one JSON document in the user data folder,
- * the same format as the headless command's `--config` file, written with
- * electron-store (which writes through a temporary file and a rename, so a
- * kill mid-write leaves the old file or the new one, never half of one).
+ * The desktop app's settings: one JSON document in the user data folder, in
+ * the same format as the headless command's `--config` file. It is written
+ * with electron-store, which writes a temporary file and renames it, so a
+ * kill mid-write leaves the old file or the new one. The exceptions (conf
+ * 16 writes in place inside a Snap and after EXDEV on Windows) can leave a
+ * torn file, which the recovery below then handles like a corrupted one.
  *
  * Validation is `parseSettings` from `shared/`, not electron-store's JSON
  * Schema option, so that the app, the headless command and the engine
@@ -128,7 +130,7 @@ export class SettingsStore {
   }
 }
 
-/** Reads a settings file and says whether and why it cannot be used. */
+/** Reads a settings file and returns whether it can be used, and if not, why. */
 export function readSettingsDocument(
   path: string,
   migrations: Readonly<Record<number, Migration>> = SETTINGS_MIGRATIONS,

@@ -1,12 +1,12 @@
 /**
- * What the desktop app's main process tells the dashboard and the tray: the
- * settings without secrets, the engine's state, the node's status and the
- * notices the owner has to see.
+ * The state that the desktop app's main process sends to the dashboard and
+ * the tray: the settings without secrets, the engine's state, the node's
+ * status and the notices for the owner.
  */
 import type { Settings } from "./settings.js";
 import type { SettingsIssue } from "./settings-errors.js";
 
-/** The settings as the dashboard sees them: the password hash and salt stay in main. */
+/** Settings as sent to the dashboard, without the password hash and salt. */
 export type PublicSettings = Omit<Settings, "basicAuth"> & {
   basicAuth: {
     enabled: boolean;
@@ -17,7 +17,7 @@ export type PublicSettings = Omit<Settings, "basicAuth"> & {
   };
 };
 
-/** Phases of the engine process as the supervisor sees them. */
+/** Phases of the engine process, as tracked by the supervisor. */
 export type EnginePhase =
   "starting" | "running" | "restarting" | "failed" | "stopped";
 
@@ -25,7 +25,7 @@ export interface EngineStatus {
   phase: EnginePhase;
   /** `http://host:port` while the engine listens. */
   listenUrl?: string;
-  /** Why the engine is not running, for the failed and restarting phases. */
+  /** Reason the engine is not running, in the failed and restarting phases. */
   error?: string;
   /** Crashes counted towards the give-up limit. */
   crashes: number;
@@ -33,13 +33,13 @@ export interface EngineStatus {
   restartAt?: number;
 }
 
-/** What the engine process learnt by asking the node itself. */
+/** Result of the engine process's own check of the node. */
 export interface NodeStatus {
   /** null until the first check has finished. */
   reachable: boolean | null;
   name?: string;
   version?: string;
-  /** Which API answered: the REST info route or the legacy getNodeInfo command. */
+  /** API that responded: the REST info route or the legacy getNodeInfo command. */
   api?: "rest" | "legacy";
   error?: string;
   /** Milliseconds since the epoch. */

@@ -1,7 +1,7 @@
 /**
  * Packs the app unpacked for Linux with electron-builder, with a stand-in
  * for the Electron binary (which cannot be downloaded everywhere), and
- * checks that app.asar holds every file main loads. Real installers need
+ * checks that app.asar contains every file main loads. Real installers need
  * the Electron download and run on release machines.
  */
 import { execFile } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * Saves settings in a loop until it is killed, printing a line after each
  * save: the child process of the interrupted-write test. The loop is
- * bounded, so a test that forgets to kill it does not leave it running.
+ * bounded, so a test that does not kill it leaves no process behind.
  */
 import { SettingsStore } from "../../main/settings-store.js";
 import { parseSettings } from "../../shared/settings.js";

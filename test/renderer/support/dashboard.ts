@@ -89,7 +89,7 @@ async function serveRenderer(): Promise<Server> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/favicon.ico") {
-      // Chromium asks for it on its own; the page has none.
+      // Chromium requests it on its own, and the page has none.
       res.writeHead(204).end();
       return;
     }
@@ -115,7 +115,7 @@ async function serveRenderer(): Promise<Server> {
   return server;
 }
 
-/** The page side of the bridge: `createBridge` over functions the test exposes. */
+/** Bundles the page side of the bridge: `createBridge` over functions that the test exposes. */
 async function bridgeScript(): Promise<string> {
   const result = await build({
     stdin: {
