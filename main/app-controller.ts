@@ -263,7 +263,15 @@ export class AppController extends EventEmitter<ControllerEvents> {
 
     this.#settings = parsed.settings;
     try {
-      this.#options.store.save(parsed.settings);
+      const notice = this.#options.store.save(parsed.settings);
+      if (notice) {
+        this.#log.warn(notice);
+        this.notify({
+          id: "settings-file-replaced",
+          level: "warning",
+          message: notice,
+        });
+      }
     } catch (error) {
       this.#log.error({ err: String(error) }, "cannot save the settings");
       this.notify({

@@ -13,7 +13,7 @@
  * previous valid document (kept beside it on every save) or to the
  * defaults, and the owner gets a notice that names both files.
  */
-import { copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 
 import ElectronStore from "electron-store";
@@ -58,9 +58,14 @@ type ReadResult =
 export class SettingsStore {
   readonly #store: ElectronStore<Record<string, unknown>>;
   readonly #directory: string;
+  readonly #migrations: Readonly<Record<number, Migration>>;
 
-  private constructor(directory: string) {
+  private constructor(
+    directory: string,
+    migrations: Readonly<Record<number, Migration>>,
+  ) {
     this.#directory = directory;
+    this.#migrations = migrations;
     this.#store = new ElectronStore<Record<string, unknown>>({
       cwd: directory,
       name: SETTINGS_FILE.replace(/\.json$/, ""),
@@ -81,7 +86,7 @@ export class SettingsStore {
     const read = readSettingsDocument(mainPath, migrations);
 
     if (read.kind === "missing" || read.kind === "valid") {
-      const store = new SettingsStore(directory);
+      const store = new SettingsStore(directory, migrations);
       const settings =
         read.kind === "valid" ? read.settings : defaultSettings();
       if (read.kind === "missing" || read.migratedFrom !== undefined) {
@@ -95,7 +100,7 @@ export class SettingsStore {
     const backup = backupPath(directory, "unreadable", now());
     renameSync(mainPath, backup);
     const previous = readSettingsDocument(previousPath, migrations);
-    const store = new SettingsStore(directory);
+    const store = new SettingsStore(directory, migrations);
     const fallback =
       previous.kind === "valid"
         ? {
@@ -117,12 +122,27 @@ export class SettingsStore {
     return this.#store.path;
   }
 
-  /** Saves valid settings, keeping the document they replace beside them. */
-  save(settings: Settings): void {
+  /**
+   * Saves valid settings, keeping the document they replace beside them.
+   * A file that was changed into something unusable since it was read is
+   * kept aside instead, and the returned notice says where.
+   */
+  save(settings: Settings, now = new Date()): string | undefined {
     const mainPath = this.path;
-    if (existsSync(mainPath))
-      copyFileSync(mainPath, join(this.#directory, PREVIOUS_SETTINGS_FILE));
+    let notice: string | undefined;
+    const current = readSettingsDocument(mainPath, this.#migrations);
+    if (current.kind === "valid") {
+      // Copy, then rename: a kill mid-copy must not tear the previous file.
+      const previousPath = join(this.#directory, PREVIOUS_SETTINGS_FILE);
+      copyFileSync(mainPath, `${previousPath}.tmp`);
+      renameSync(`${previousPath}.tmp`, previousPath);
+    } else if (current.kind === "unusable") {
+      const backup = backupPath(this.#directory, "unreadable", now);
+      renameSync(mainPath, backup);
+      notice = `The settings file had been changed and could not be used: ${current.reason}. It was kept as ${backup} and replaced by the settings in force.`;
+    }
     this.#write(settings);
+    return notice;
   }
 
   #write(settings: Settings): void {

@@ -75,6 +75,14 @@ describe("built main bundle", () => {
     expect(existsSync(window.loadedFile ?? "")).toBe(true);
   });
 
+  it("second start shows the dashboard", () => {
+    const window = fake.windows[0] as FakeBrowserWindow;
+    window.hide();
+    app.emit("second-instance");
+    expect(window.visible).toBe(true);
+    expect(fake.windows).toHaveLength(1);
+  });
+
   it("quit stops the engine first", async () => {
     const event = { preventDefault: vi.fn() };
     app.emit("before-quit", event);

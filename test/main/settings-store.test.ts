@@ -92,6 +92,43 @@ describe("SettingsStore", () => {
     expect(readJson(SETTINGS_FILE)).toMatchObject({ listen: { port: 15114 } });
   });
 
+  it("torn write restores the previous settings", () => {
+    const { store } = SettingsStore.open({ directory, now });
+    store.save(settingsWithPort(15121));
+    store.save(settingsWithPort(15122));
+    // What a write in place (no rename) leaves when it is cut off.
+    const full = readFileSync(join(directory, SETTINGS_FILE), "utf8");
+    writeFileSync(
+      join(directory, SETTINGS_FILE),
+      full.slice(0, full.length / 2),
+    );
+
+    const reopened = SettingsStore.open({ directory, now });
+    expect(reopened.settings.listen.port).toBe(15121);
+    expect(reopened.notice).toContain("is not valid JSON");
+    expect(keptFiles()).toHaveLength(1);
+  });
+
+  it("save keeps a file changed into garbage", () => {
+    const { store } = SettingsStore.open({ directory, now });
+    store.save(settingsWithPort(15123));
+    writeFileSync(join(directory, SETTINGS_FILE), "edited by hand {");
+    const notice = store.save(settingsWithPort(15124), now());
+
+    expect(notice).toContain("is not valid JSON");
+    const kept = keptFiles();
+    expect(kept).toHaveLength(1);
+    expect(notice).toContain(kept[0]);
+    expect(readFileSync(join(directory, kept[0] as string), "utf8")).toBe(
+      "edited by hand {",
+    );
+    // The garbage does not replace the previous valid document.
+    expect(readJson(PREVIOUS_SETTINGS_FILE)).toMatchObject({
+      listen: { port: 14266 },
+    });
+    expect(readJson(SETTINGS_FILE)).toMatchObject({ listen: { port: 15124 } });
+  });
+
   it("corrupted file without a previous one starts on defaults", () => {
     writeFileSync(join(directory, SETTINGS_FILE), "\u0000\u0000garbage");
     const opened = SettingsStore.open({ directory, now });

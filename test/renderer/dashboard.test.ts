@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from "node:net";
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { basic, sendCommand } from "../support/http.js";
+import { basic, HORNET_AUTH, sendCommand } from "../support/http.js";
 import {
   openDashboard,
   waitFor,
@@ -232,6 +232,51 @@ describe.skipIf(!HAS_CHROMIUM)(
         String(storedSettings().basicAuth?.passwordHash),
       );
       await screenshot("protections");
+    });
+
+    it("Hornet block and local network apply", async () => {
+      const { page, proxyPort, storedSettings } = await open();
+      await page.getByRole("tab", { name: "Protections" }).click();
+
+      const auth = page.getByRole("region", { name: "Authentication" });
+      await auth.getByText("Paste a Hornet basicAuth block").click();
+      await auth
+        .getByLabel("Hornet basicAuth block")
+        .fill(`"basicAuth": ${JSON.stringify(HORNET_AUTH)}`);
+      await auth.getByRole("button", { name: "Import block" }).click();
+      await expect
+        .poll(() => auth.getByRole("status").textContent())
+        .toBe("Hornet block imported. Authentication is on.");
+      expect(await auth.textContent()).toContain(
+        "A password is set for admin (Hornet SHA-256)",
+      );
+      const without = await sendCommand(proxyPort(), "getNodeInfo");
+      const wrong = await sendCommand(proxyPort(), "getNodeInfo", {
+        headers: { authorization: basic("admin", "iotb") },
+      });
+      const right = await sendCommand(proxyPort(), "getNodeInfo", {
+        headers: { authorization: basic("admin", "iota") },
+      });
+      expect(without.status).toBe(401);
+      expect(wrong.status).toBe(401);
+      expect(right.status).toBe(200);
+
+      const whitelist = page.getByRole("region", { name: "Whitelist" });
+      await whitelist
+        .getByRole("button", { name: "Allow my local network" })
+        .click();
+      await expect
+        .poll(() => whitelist.getByRole("list").textContent())
+        .toContain("192.168.178.0/24");
+      expect(storedSettings().whitelist?.addresses).toEqual([
+        "192.168.178.0/24",
+      ]);
+      await whitelist
+        .getByRole("button", { name: "Remove 192.168.178.0/24" })
+        .click();
+      await expect
+        .poll(() => whitelist.getByRole("list").textContent())
+        .toContain("No entries");
     });
 
     it("port in use names the port", async () => {
