@@ -8,10 +8,10 @@
  *
  * Validation is `parseSettings` from `shared/`, not electron-store's JSON
  * Schema option, so that the app, the headless command and the engine
- * accept exactly the same documents. Nothing is lost silently: a file that
- * cannot be used is moved aside and kept, the app falls back to the
- * previous valid document (kept beside it on every save) or to the
- * defaults, and the owner gets a notice that names both files.
+ * accept exactly the same documents. Nothing is lost silently. A file that
+ * cannot be used is moved aside and kept. The app then falls back to the
+ * previous valid document, which every save keeps beside the file, or to
+ * the defaults, and the owner gets a notice that names both files.
  */
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
@@ -125,7 +125,7 @@ export class SettingsStore {
   /**
    * Saves valid settings, keeping the document they replace beside them.
    * A file that was changed into something unusable since it was read is
-   * kept aside instead, and the returned notice says where.
+   * kept aside instead, and the returned notice names the kept file.
    */
   save(settings: Settings, now = new Date()): string | undefined {
     const mainPath = this.path;

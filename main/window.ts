@@ -3,7 +3,8 @@
  * isolated, sandboxed, no Node, no navigation, no new windows and no
  * permissions.
  */
-import { pathToFileURL } from "node:url";
+import { normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import {
   app,
@@ -76,11 +77,8 @@ export class DashboardWindow {
     if (!window || window.isDestroyed()) return false;
     if (event.sender.id !== window.webContents.id) return false;
     const frame = event.senderFrame;
-    return (
-      frame !== null &&
-      frame === event.sender.mainFrame &&
-      frame.url === pathToFileURL(this.#paths.page).href
-    );
+    if (frame === null || frame !== event.sender.mainFrame) return false;
+    return isFileUrlOf(frame.url, this.#paths.page);
   };
 
   #create(): BrowserWindow {
@@ -108,6 +106,16 @@ export class DashboardWindow {
         ),
       );
     return window;
+  }
+}
+
+/** Returns whether `url` is the file URL of `path`, however it is escaped. */
+function isFileUrlOf(url: string, path: string): boolean {
+  try {
+    return fileURLToPath(url) === normalize(path);
+  } catch {
+    // Not a file: URL, or one with a host.
+    return false;
   }
 }
 

@@ -15,7 +15,7 @@ const TABS = [
 
 type Tab = (typeof TABS)[number]["id"];
 
-/** The dashboard: status on top, then one of three tabs. */
+/** Shows the dashboard: status on top, then one of three tabs. */
 export function App() {
   const state = useAppState();
   const stats = useStats();

@@ -4,7 +4,7 @@ import type { AppState, ChangeResult } from "../shared/app-state.js";
 import type { SettingsIssue } from "../shared/settings-errors.js";
 import type { StatsSnapshot } from "../shared/stats.js";
 
-/** The app's state, kept up to date by main's events. */
+/** Returns the app's state, kept up to date by main's events. */
 export function useAppState(): AppState | undefined {
   const [state, setState] = useState<AppState>();
   useEffect(() => {
@@ -23,7 +23,7 @@ export function useAppState(): AppState | undefined {
   return state;
 }
 
-/** The latest stats snapshot from the engine. */
+/** Returns the latest stats snapshot from the engine. */
 export function useStats(): StatsSnapshot | undefined {
   const [stats, setStats] = useState<StatsSnapshot>();
   useEffect(() => window.shield.onStats(setStats), []);

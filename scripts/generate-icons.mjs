@@ -1,7 +1,7 @@
-// Draws the tray and app icons into assets/ (or the folder given as the
-// first argument): a shield with a check mark (protected), a bar
-// (unprotected) or an exclamation mark (failing), at 1x and @2x, in colour
-// and as macOS template images (black and alpha only). The output is
+// Draws the tray and app icons into assets/, or the folder given as the
+// first argument. Each is a shield with a check mark (protected), a bar
+// (unprotected) or an exclamation mark (failing), at 1x and @2x. Each comes
+// in colour and as a macOS template image (black and alpha only). The output is
 // deterministic, so the committed PNGs can be checked against this script.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -86,7 +86,7 @@ export function publicSettings(settings: Settings): PublicSettings {
 
 /**
  * Returns the tray state: failing while the engine does not serve or the
- * node does not answer, unprotected when the master switch is off.
+ * node is unreachable, unprotected when the master switch is off.
  */
 export function trayStatus(state: AppState): TrayStatus {
   if (state.engine.phase !== "running" || state.node.reachable === false)

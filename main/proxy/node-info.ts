@@ -1,6 +1,6 @@
 /**
- * Asks the node for its name and version, so the dashboard can show whether
- * the node answers. The check goes straight to the node, not through the
+ * Requests the node's name and version, so the dashboard can show whether
+ * the node responds. The check goes straight to the node, not through the
  * proxy, so it is never counted in the stats.
  */
 import type { NodeStatus } from "../../shared/app-state.js";
@@ -19,7 +19,8 @@ interface LegacyInfo {
 
 /**
  * Checks the node at `upstreamUrl`: `GET /api/v1/info` (Hornet 1.x), then
- * the legacy `getNodeInfo` command (IRI, Hornet 0.5). Never throws.
+ * the legacy `getNodeInfo` command (IRI, Hornet 0.5). Failures are
+ * returned as a status, never thrown.
  */
 export async function checkNode(
   upstreamUrl: string,
@@ -65,12 +66,12 @@ export async function checkNode(
         api: "legacy",
         checkedAt,
       };
-    lastError = "the node's answer has no name or version";
+    lastError = "the node's response has no name or version";
   } else {
     lastError = legacy.error;
     unreachable = legacy.unreachable;
   }
-  // A node that answered HTTP is reachable, even if it is no IOTA node.
+  // A node that sent an HTTP response is reachable, even if it is no IOTA node.
   return {
     reachable: !unreachable,
     error: lastError,
@@ -112,7 +113,7 @@ async function fetchJson<T>(
     return {
       ok: false,
       unreachable: false,
-      error: `the node's answer to ${url.pathname} is not JSON`,
+      error: `the node's response to ${url.pathname} is not JSON`,
     };
   }
 }

@@ -8,7 +8,7 @@ import { REASON_LABELS } from "./OverviewPanel.js";
 
 const HOUR_SECONDS = 3600;
 
-/** The clients table with its actions, and the recent rejections. */
+/** Shows the clients table with its actions, and the recent rejections. */
 export function ClientsPanel({ stats }: { stats: StatsSnapshot | undefined }) {
   const change = useChange();
   const [done, setDone] = useState("");

@@ -5,7 +5,7 @@ import { LEGACY_COMMANDS } from "../../shared/iota-api.js";
 import { issuesAt, useChange } from "../hooks.js";
 import { FieldErrors } from "./FieldErrors.js";
 
-/** The legacy API commands that clients outside the whitelist may run. */
+/** Edits the legacy API commands that clients outside the whitelist may run. */
 export function CommandsSection({ settings }: { settings: PublicSettings }) {
   const allowed = new Set(settings.commands.allowedRemote);
   const [open, setOpen] = useState(false);

@@ -1,4 +1,4 @@
-/** A labelled number input that keeps what the user typed until it is saved. */
+/** Renders a labelled number input that keeps what the user typed until it is saved. */
 export function NumberField({
   label,
   value,

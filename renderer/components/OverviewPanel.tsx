@@ -22,7 +22,7 @@ export const REASON_LABELS: Record<RejectionReason, string> = {
   busy: "Node busy",
 };
 
-/** The chart, the counters per outcome and the upstream latency. */
+/** Shows the chart, the counters per outcome and the upstream latency. */
 export function OverviewPanel({ stats }: { stats: StatsSnapshot | undefined }) {
   if (!stats)
     return <p className="hint">Waiting for the engine's first stats…</p>;

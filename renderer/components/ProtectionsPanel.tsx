@@ -5,7 +5,7 @@ import { ConnectionSection } from "./ConnectionSection.js";
 import { RateLimitSection } from "./RateLimitSection.js";
 import { WhitelistSection } from "./WhitelistSection.js";
 
-/** Every protection with its switch and its settings. */
+/** Shows every protection with its switch and its settings. */
 export function ProtectionsPanel({ state }: { state: AppState }) {
   const { settings } = state;
   return (

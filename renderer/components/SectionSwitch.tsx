@@ -6,7 +6,7 @@ import { FieldErrors } from "./FieldErrors.js";
 
 type Section = "basicAuth" | "whitelist" | "rateLimit";
 
-/** A protection's heading with its on/off switch. */
+/** Shows a protection's heading with its on/off switch. */
 export function SectionSwitch({
   settings,
   section,

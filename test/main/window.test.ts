@@ -106,10 +106,16 @@ describe("dashboard window", () => {
     expect(dashboard.isTrustedSender(ipcEvent(contents, { url: page }))).toBe(
       false,
     );
-    contents.mainFrame.url = "https://example.org/";
-    expect(
-      dashboard.isTrustedSender(ipcEvent(contents, contents.mainFrame)),
-    ).toBe(false);
+    const trustedWith = (url: string) => {
+      contents.mainFrame.url = url;
+      return dashboard.isTrustedSender(ipcEvent(contents, contents.mainFrame));
+    };
+    expect(trustedWith(page.replace("index.html", "ind%65x.html"))).toBe(true);
+    expect(trustedWith(page.replace("index.html", "other.html"))).toBe(false);
+    expect(trustedWith("file://evil.example/dist/renderer/index.html")).toBe(
+      false,
+    );
+    expect(trustedWith("https://example.org/")).toBe(false);
     expect(dashboard.isTrustedSender(ipcEvent(contents, null))).toBe(false);
   });
 

@@ -85,7 +85,7 @@ describe("checkNode", () => {
     const url = await startLegacyNode(() => ({ status: 200, text: "[]" }));
     const status = await checkNode(url, 2000);
     expect(status.reachable).toBe(true);
-    expect(status.error).toBe("the node's answer has no name or version");
+    expect(status.error).toBe("the node's response has no name or version");
   });
 
   it("node that answers garbage is reachable with the reason", async () => {
@@ -93,7 +93,7 @@ describe("checkNode", () => {
     const status = await checkNode(url, 2000);
     expect(status).toMatchObject({
       reachable: true,
-      error: "the node's answer to / is not JSON",
+      error: "the node's response to / is not JSON",
     });
   });
 

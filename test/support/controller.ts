@@ -1,6 +1,6 @@
 /**
  * An AppController on a temporary settings folder, with scripted engine
- * processes that answer like healthy ones.
+ * processes that respond like healthy ones.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

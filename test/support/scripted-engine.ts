@@ -1,6 +1,6 @@
 /**
- * An engine process double: it records the commands it gets and answers
- * them the way the engine host does, or the way the test scripts it to.
+ * An engine process double: it records the commands it receives and
+ * replies the way the engine host does, or the way the test scripts it to.
  */
 import { EventEmitter } from "node:events";
 
@@ -10,7 +10,7 @@ import type { EngineCommand } from "../../shared/engine-protocol.js";
 export class ScriptedEngine extends EventEmitter implements EngineProcess {
   readonly commands: EngineCommand[] = [];
   killed = false;
-  /** Answer start and update commands by itself, as a healthy engine does. */
+  /** Whether start and update commands get replies, as from a healthy engine. */
   autoReply = false;
   /** Message of the next update rejection, when set. */
   rejectNextUpdate: string | undefined;
