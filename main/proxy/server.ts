@@ -111,6 +111,12 @@ export function createProxyServer(
 
   server.on("connection", (socket: Socket) => {
     socket.on("error", () => socket.destroy());
+    // A peer that reset the connection before it was accepted has no
+    // address (getpeername fails), and nobody is left to answer.
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
     if (!connections.add(socket, currentLimits().maxConnectionsPerClient)) {
       handlers.rejected(clientOf(socket), "connectionLimit", 429);
       writeRawError(socket, 429, "too many connections from this address");

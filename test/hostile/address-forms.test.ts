@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { BlockList } from "node:net";
 
 import { afterEach, describe, expect, it } from "vitest";
@@ -115,6 +116,17 @@ describe("client address forms", () => {
     expect(client.local).toBe(local);
   });
 
+  it.each([undefined, "", "garbage", "1.2.3", "::ffff:1.2.3.4.5"])(
+    "%s is an unknown remote client",
+    (peer) => {
+      const client = identifyClient(peer);
+
+      expect(client.local).toBe(false);
+      const whitelist = compileWhitelist(["0.0.0.0/0", "::/0", "10.0.0.1"]);
+      expect(whitelist.matches(client)).toBe(false);
+    },
+  );
+
   it("IPv6 clients in one /64 share a bucket", () => {
     const limiter = new RateLimiter(0.01, 3);
     const results = Array.from({ length: 6 }, (_, index) => {
@@ -170,5 +182,41 @@ describe("clients on IPv6 listeners", () => {
     expect(reply.status).toBe(200);
     expect(fixture.engine.snapshot().clients[0]?.address).toBe("::1");
     expect(fixture.node.received).toHaveLength(1);
+  });
+
+  it("a peer gone before accept does not crash", async () => {
+    fixture = await startProxy({
+      whitelist: { enabled: true, addresses: ["10.0.0.0/8"] },
+      limits: { maxConnectionsPerClient: 1 },
+    });
+    // spawnSync blocks this event loop, so the engine accepts the
+    // connections only after the child has reset them: getpeername fails
+    // and the sockets have no remote address.
+    const script = `
+      const net = require("node:net");
+      let left = 4;
+      for (let i = 0; i < 4; i++) {
+        const socket = net.connect({ port: ${fixture.port}, host: "127.0.0.1", localAddress: "127.0.0.2" }, () => {
+          socket.resetAndDestroy();
+          if (--left === 0) setTimeout(() => process.exit(0), 50);
+        });
+        socket.on("error", () => {});
+      }`;
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const child = spawnSync(process.execPath, ["-e", script], {
+        timeout: 10_000,
+      });
+      expect(child.status).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+
+    expect(uncaught).toEqual([]);
+    const reply = await send({ port: fixture.port, path: "/health" });
+    expect(reply.status).toBe(200);
   });
 });
