@@ -1,7 +1,7 @@
 /**
  * The listening HTTP server and the connection limits that protect the
- * proxy itself: timeouts, header size, and connections per client address.
- * These stay on when protection is switched off.
+ * proxy itself: timeouts, header size, and connections per client (an IPv4
+ * address or an IPv6 /64). These stay on when protection is switched off.
  */
 import {
   createServer,
@@ -53,28 +53,32 @@ export function clientOf(socket: Socket): ClientIdentity {
   return client;
 }
 
-/** Counts the open connections of each client address. */
+/**
+ * Counts the open connections of each client key: an IPv4 address, or an
+ * IPv6 /64, because one subscriber gets a whole /64 and can open
+ * connections from any address in it.
+ */
 export class ConnectionCounter {
-  readonly #byAddress = new Map<string, number>();
+  readonly #byKey = new Map<string, number>();
   #open = 0;
 
   get open(): number {
     return this.#open;
   }
 
-  /** Counts a new connection. Returns false when the address is over `max`. */
+  /** Counts a new connection. Returns false when the client key is over `max`. */
   add(socket: Socket, max: number): boolean {
-    const { address } = clientOf(socket);
-    const count = (this.#byAddress.get(address) ?? 0) + 1;
+    const { key } = clientOf(socket);
+    const count = (this.#byKey.get(key) ?? 0) + 1;
     if (count > max) return false;
 
-    this.#byAddress.set(address, count);
+    this.#byKey.set(key, count);
     this.#open++;
     socket.once("close", () => {
       this.#open--;
-      const left = (this.#byAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
+      const left = (this.#byKey.get(key) ?? 1) - 1;
+      if (left === 0) this.#byKey.delete(key);
+      else this.#byKey.set(key, left);
     });
     return true;
   }

@@ -9,6 +9,10 @@ import { compileWhitelist } from "../../main/proxy/whitelist.js";
 import { parseAddressRange } from "../../shared/address.js";
 import { parseSettings } from "../../shared/settings.js";
 import { send, startProxy, type ProxyFixture } from "../support/http.js";
+import {
+  networkNamespaceAvailable,
+  runInNetworkNamespace,
+} from "../support/netns.js";
 
 let fixture: ProxyFixture | undefined;
 afterEach(async () => {
@@ -219,4 +223,36 @@ describe("clients on IPv6 listeners", () => {
     const reply = await send({ port: fixture.port, path: "/health" });
     expect(reply.status).toBe(200);
   });
+
+  it.skipIf(!networkNamespaceAvailable())(
+    "IPv4-mapped and IPv6 clients in a namespace",
+    async () => {
+      const addresses = [
+        ...Array.from({ length: 8 }, (_, i) => `2001:db8::${i + 1}/64`),
+        "2001:db8:0:1::1/64",
+      ];
+      const result = await runInNetworkNamespace(
+        new URL("netns/ipv6-clients.ts", import.meta.url),
+        addresses,
+      );
+
+      expect(result).toEqual({
+        mapped: {
+          whitelisted: 200,
+          other: 403,
+          localhost: 200,
+          ipv6: 200,
+          clients: ["127.0.0.1", "127.0.0.2", "127.0.0.3", "2001:db8::7"],
+          received: 3,
+        },
+        rotation: {
+          same: [200, 200, 200, 429, 429, 429, 429, 429],
+          other: [200],
+          buckets: 2,
+          received: 4,
+        },
+        connectionCap: { open: 4, rejected: 2, other: 200 },
+      });
+    },
+  );
 });
