@@ -144,8 +144,17 @@ function answerClientError(
   socket: Socket,
   handlers: ServerHandlers,
 ): void {
-  const hasResponse = (socket as { _httpMessage?: unknown })._httpMessage;
-  if (error.code === "ECONNRESET" || !socket.writable || hasResponse) {
+  // A request whose headers were parsed already has a response on the
+  // socket. The error then lies in its body (bad chunk framing, a body that
+  // arrives too slowly), and the client still gets an answer unless part of
+  // that response is out, as with Node's own clientError handler.
+  const response = (socket as { _httpMessage?: ServerResponse | null })
+    ._httpMessage;
+  if (
+    error.code === "ECONNRESET" ||
+    !socket.writable ||
+    response?.headersSent
+  ) {
     socket.destroy();
     return;
   }
