@@ -106,6 +106,11 @@ const REJECTED: [string, string, number][] = [
     400,
   ],
   [
+    "Transfer-Encoding gzip, chunked",
+    `POST / HTTP/1.1\r\n${HEAD}Transfer-Encoding: gzip, chunked\r\n\r\n${chunked(INFO)}`,
+    501,
+  ],
+  [
     "chunk size in hex notation",
     `POST / HTTP/1.1\r\n${HEAD}Transfer-Encoding: chunked\r\n\r\n0x19\r\n${INFO}\r\n0\r\n\r\n`,
     400,
@@ -118,6 +123,21 @@ const REJECTED: [string, string, number][] = [
   [
     "chunk shorter than its size",
     `POST / HTTP/1.1\r\n${HEAD}Transfer-Encoding: chunked\r\n\r\n1f\r\n${INFO}\r\n0\r\n\r\n`,
+    400,
+  ],
+  [
+    "GET with a hidden request as body",
+    `GET /api/v1/info HTTP/1.1\r\n${HEAD}Content-Length: ${HIDDEN.length}\r\n\r\n${HIDDEN}`,
+    400,
+  ],
+  [
+    "DELETE with a hidden request as body",
+    `DELETE /api/v1/info HTTP/1.1\r\n${HEAD}Content-Length: ${HIDDEN.length}\r\n\r\n${HIDDEN}`,
+    400,
+  ],
+  [
+    "GET with a chunked body",
+    `GET /api/v1/info HTTP/1.1\r\n${HEAD}Transfer-Encoding: chunked\r\n\r\n${chunked(HIDDEN)}`,
     400,
   ],
   [
@@ -250,6 +270,17 @@ describe("request framing", () => {
     expect(fixture.node.commands).toEqual(["getNodeInfo"]);
   });
 
+  it("HEAD with a hidden request as body", async () => {
+    const result = await exchange(
+      fixture.port,
+      `HEAD /api/v1/info HTTP/1.1\r\n${HEAD}Content-Length: ${HIDDEN.length}\r\n\r\n${HIDDEN}`,
+    );
+
+    expect(result.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(result.closed).toBe(true);
+    expect(fixture.node.received).toHaveLength(0);
+  });
+
   it("nothing after a 413 is read", async () => {
     const requests = [
       authorized("POST", "/", {}, "x".repeat(1500)),
@@ -290,6 +321,17 @@ describe("request framing", () => {
     );
 
     expect(result.closed).toBe(true);
+    expect(fixture.node.received).toHaveLength(0);
+  });
+
+  it("upgrade with a body is not forwarded", async () => {
+    const result = await exchange(
+      fixture.port,
+      `GET /mqtt HTTP/1.1\r\n${HEAD}Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: ${HIDDEN.length}\r\n\r\n${HIDDEN}`,
+      { responses: 1 },
+    );
+
+    expect(result.responses[0]?.status).toBe(400);
     expect(fixture.node.received).toHaveLength(0);
   });
 
