@@ -307,6 +307,20 @@ function checkCrossFieldRules(
       },
     });
   }
+  // Node's HTTP server refuses to start with a headers timeout longer than
+  // its request timeout (Node 20), and the request timeout covers the
+  // headers anyway.
+  const limits = settings.limits;
+  if (limits.headersTimeoutSeconds > limits.requestTimeoutSeconds) {
+    context.addIssue({
+      code: "custom",
+      path: ["limits", "headersTimeoutSeconds"],
+      message: `is longer than limits.requestTimeoutSeconds (${limits.requestTimeoutSeconds})`,
+      params: {
+        hint: "Set the headers timeout to at most the request timeout.",
+      },
+    });
+  }
   if (pointsAtItself(settings)) {
     context.addIssue({
       code: "custom",

@@ -84,14 +84,19 @@ export class ConnectionCounter {
   }
 }
 
+/** Converts seconds to the whole milliseconds that Node's server options require. */
+function milliseconds(seconds: number): number {
+  return Math.ceil(seconds * 1000);
+}
+
 /** Applies the limits that can change on a running server. */
 export function applyServerLimits(
   server: Server,
   limits: Settings["limits"],
 ): void {
-  server.headersTimeout = limits.headersTimeoutSeconds * 1000;
-  server.requestTimeout = limits.requestTimeoutSeconds * 1000;
-  server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
+  server.headersTimeout = milliseconds(limits.headersTimeoutSeconds);
+  server.requestTimeout = milliseconds(limits.requestTimeoutSeconds);
+  server.keepAliveTimeout = milliseconds(limits.keepAliveTimeoutSeconds);
   server.maxConnections = limits.maxConnections;
 }
 
@@ -104,9 +109,9 @@ export function createProxyServer(
 ): Server {
   const server = createServer({
     maxHeaderSize: initialLimits.maxHeaderBytes,
-    requestTimeout: initialLimits.requestTimeoutSeconds * 1000,
-    headersTimeout: initialLimits.headersTimeoutSeconds * 1000,
-    keepAliveTimeout: initialLimits.keepAliveTimeoutSeconds * 1000,
+    requestTimeout: milliseconds(initialLimits.requestTimeoutSeconds),
+    headersTimeout: milliseconds(initialLimits.headersTimeoutSeconds),
+    keepAliveTimeout: milliseconds(initialLimits.keepAliveTimeoutSeconds),
     // Timeouts are checked at this interval; Node's default is 30 s.
     connectionsCheckingInterval: 1000,
     noDelay: true,
