@@ -226,6 +226,17 @@ describe("parseSettings errors", () => {
     );
   });
 
+  it("rejects a headers timeout longer than the request timeout", () => {
+    const message = messageOf(
+      parseSettings({
+        limits: { headersTimeoutSeconds: 40, requestTimeoutSeconds: 30 },
+      }),
+    );
+    expect(message).toContain(
+      "limits.headersTimeoutSeconds: 40 must not be longer than limits.requestTimeoutSeconds (30)",
+    );
+  });
+
   it("rejects a command name with other characters", () => {
     const message = messageOf(
       parseSettings({
