@@ -226,6 +226,26 @@ describe("WebSocket upgrades", () => {
     allowed.ws?.close();
   });
 
+  it("does not wait for a body on an upgrade", async () => {
+    fixture = await startProxy();
+    const socket = connect(fixture.port, "127.0.0.1");
+    const reply = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes("\r\n\r\n")) resolve(text);
+      });
+    });
+    socket.write(
+      "GET /mqtt HTTP/1.1\r\nhost: node\r\nconnection: Upgrade\r\nupgrade: websocket\r\n" +
+        "sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\ncontent-length: 10\r\n\r\n",
+    );
+    expect((await reply).split("\r\n")[0]).toBe(
+      "HTTP/1.1 101 Switching Protocols",
+    );
+    socket.destroy();
+  });
+
   it("protects upgrades to routes outside the allowed list", async () => {
     fixture = await startProxy({ whitelist: { enabled: false } });
     const result = await openSocket(
