@@ -307,17 +307,16 @@ function checkCrossFieldRules(
       },
     });
   }
-  // Node's HTTP server refuses to start with a headers timeout longer than
-  // its request timeout (Node 20), and the request timeout covers the
-  // headers anyway.
-  const limits = settings.limits;
-  if (limits.headersTimeoutSeconds > limits.requestTimeoutSeconds) {
+  if (
+    settings.limits.headersTimeoutSeconds >
+    settings.limits.requestTimeoutSeconds
+  ) {
     context.addIssue({
       code: "custom",
       path: ["limits", "headersTimeoutSeconds"],
-      message: `is longer than limits.requestTimeoutSeconds (${limits.requestTimeoutSeconds})`,
+      message: `must not be longer than limits.requestTimeoutSeconds (${settings.limits.requestTimeoutSeconds})`,
       params: {
-        hint: "Set the headers timeout to at most the request timeout.",
+        hint: "The headers are part of the request: lower headersTimeoutSeconds or raise requestTimeoutSeconds.",
       },
     });
   }

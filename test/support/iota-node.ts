@@ -26,6 +26,7 @@ export interface ReceivedRequest {
   /** The legacy command, when the body had one. */
   command?: string;
   remoteAddress: string;
+  remotePort: number;
 }
 
 /**
@@ -193,6 +194,8 @@ function legacyAnswer(
 /** A running test node. */
 export class TestIotaNode {
   readonly received: ReceivedRequest[] = [];
+  /** Responses whose connection closed before they were complete. */
+  aborted = 0;
   fault: NodeFault = "none";
   /** Milliseconds that `attachToTangle` takes. */
   attachDelayMs = 200;
@@ -211,13 +214,7 @@ export class TestIotaNode {
     });
     this.#websockets = new WebSocketServer({ noServer: true });
     this.#server.on("upgrade", (req, socket, head) => {
-      this.received.push({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: "",
-        remoteAddress: req.socket.remoteAddress ?? "",
-      });
+      this.received.push(describeRequest(req, ""));
       if (req.url !== "/mqtt") {
         socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
         return;
@@ -262,16 +259,13 @@ export class TestIotaNode {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.once("close", () => {
+      if (!res.writableFinished) this.aborted++;
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
-    const record: ReceivedRequest = {
-      method: req.method ?? "",
-      url: req.url ?? "",
-      headers: req.headers,
-      body,
-      remoteAddress: req.socket.remoteAddress ?? "",
-    };
+    const record = describeRequest(req, body);
     this.received.push(record);
 
     if (this.#misbehave(res)) return;
@@ -354,6 +348,17 @@ export class TestIotaNode {
       sendJson(res, 201, { data: { messageId: "c".repeat(64) } });
     } else if (req.method === "GET" && path === "/api/v1/peers") {
       sendJson(res, 200, { data: [] });
+    } else if (req.method === "GET" && path === "/hop-by-hop") {
+      res.writeHead(200, {
+        connection: "keep-alive, x-hop-secret",
+        "keep-alive": "timeout=5",
+        "x-hop-secret": "node-internal",
+        "proxy-authenticate": "Basic",
+        "x-end-to-end": "kept",
+        "content-type": "text/plain",
+        "content-length": "2",
+      });
+      res.end("ok");
     } else if (req.method === "GET" && path === "/stream") {
       res.writeHead(200, { "content-type": "text/plain" });
       let sent = 0;
@@ -368,6 +373,17 @@ export class TestIotaNode {
       sendJson(res, 404, { error: "Not Found" });
     }
   }
+}
+
+function describeRequest(req: IncomingMessage, body: string): ReceivedRequest {
+  return {
+    method: req.method ?? "",
+    url: req.url ?? "",
+    headers: req.headers,
+    body,
+    remoteAddress: req.socket.remoteAddress ?? "",
+    remotePort: req.socket.remotePort ?? 0,
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, json: unknown): void {
