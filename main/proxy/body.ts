@@ -34,7 +34,15 @@ export function checkFraming(req: IncomingMessage): FramingProblem | undefined {
         "transfer codings other than chunked are not supported, send the body chunked or with Content-Length",
     };
   }
-  if (hasBody(req) && METHODS_WITHOUT_CONTENT.has(req.method ?? "")) {
+  // The bytes after an upgrade's headers belong to the new protocol, and
+  // reach the node only once it has switched. Node's parser sets `upgrade`
+  // on the message, though @types/node does not declare it.
+  const upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade;
+  if (
+    upgrade !== true &&
+    hasBody(req) &&
+    METHODS_WITHOUT_CONTENT.has(req.method ?? "")
+  ) {
     return {
       status: 400,
       message: `a ${req.method ?? ""} request must not have a body`,
