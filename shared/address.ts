@@ -47,7 +47,7 @@ export function isCanonicalIPv4(text: string): boolean {
  * Parses valid IPv6 text, whose last 32 bits may be written as a dotted
  * IPv4 address. ipaddr.js 2.5 reads the IPv4-compatible form `::a.b.c.d` as
  * the IPv4-mapped `::ffff:a.b.c.d`, another address, so a dotted tail is
- * rewritten as two hexadecimal groups before ipaddr.js sees it.
+ * rewritten as two hexadecimal groups before ipaddr.js parses it.
  */
 function parseIPv6(text: string): ipaddr.IPv6 {
   const lastColon = text.lastIndexOf(":");

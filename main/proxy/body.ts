@@ -15,7 +15,7 @@ const EMPTY = Buffer.alloc(0);
 // request on the connection: a request that never passed the pipeline.
 const METHODS_WITHOUT_CONTENT = new Set(["GET", "HEAD", "DELETE", "TRACE"]);
 
-/** Why a request's body cannot be passed on as the client framed it. */
+/** The reason a request's body cannot be passed on as the client framed it. */
 export interface FramingProblem {
   status: 400 | 501;
   message: string;

@@ -121,7 +121,7 @@ export function createProxyServer(
   server.on("connection", (socket: Socket) => {
     socket.on("error", () => socket.destroy());
     // A peer that reset the connection before it was accepted has no
-    // address (getpeername fails), and nobody is left to answer.
+    // address (getpeername fails), and no peer is left to send a response to.
     if (socket.remoteAddress === undefined) {
       socket.destroy();
       return;
@@ -151,7 +151,7 @@ function answerClientError(
 ): void {
   // A request whose headers were parsed already has a response on the
   // socket. The error then lies in its body (bad chunk framing, a body that
-  // arrives too slowly), and the client still gets an answer unless part of
+  // arrives too slowly), and the client still gets a response unless part of
   // that response is out, as with Node's own clientError handler.
   const response = (socket as { _httpMessage?: ServerResponse | null })
     ._httpMessage;

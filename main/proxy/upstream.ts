@@ -24,7 +24,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * Largest response, by its Content-Length, that is read whole before its
  * status line goes to the client, so that a node failing in the middle of
  * it still gets the client a 502. With the default of 64 upstream requests
- * at once, this holds at most 16 MiB.
+ * at once, these buffers take at most 16 MiB.
  */
 export const BUFFERED_RESPONSE_MAX = 256 * 1024;
 

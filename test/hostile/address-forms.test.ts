@@ -70,8 +70,10 @@ describe("whitelist entries written oddly", () => {
   it("reads ::a.b.c.d as IPv6, not as IPv4", () => {
     const parsed = parseAddressRange("::10.0.0.1");
 
-    expect(parsed.ok && parsed.value.family).toBe("ipv6");
-    expect(parsed.ok && parsed.value.text).toBe("::a00:1");
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.family).toBe("ipv6");
+    expect(parsed.value.text).toBe("::a00:1");
     const whitelist = compileWhitelist(["::10.0.0.1"]);
     expect(whitelist.matches(identifyClient("10.0.0.1"))).toBe(false);
     expect(whitelist.matches(identifyClient("::a00:1"))).toBe(true);

@@ -15,7 +15,7 @@ function b64(text: string | Buffer): string {
   return Buffer.from(text).toString("base64");
 }
 
-/** A GET of an allowed route with the given raw `Authorization` lines. */
+/** Builds a GET of an allowed route with the given raw `Authorization` lines. */
 function withAuthorization(...values: (string | Buffer)[]): Buffer {
   const lines = values.map((value) =>
     Buffer.concat([Buffer.from("Authorization: "), Buffer.from(value), CRLF]),

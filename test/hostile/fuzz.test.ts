@@ -15,6 +15,10 @@ import { parseAddress, parseAddressRange } from "../../shared/address.js";
 
 const RUNS = { numRuns: 3000 };
 
+// Canonical, padded base64 (RFC 4648, section 4), at least one quantum.
+const BASE64_TOKEN =
+  /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
+
 // Reference model of RFC 7617 Basic credentials, written independently of
 // the engine: atob/btoa for base64, a fatal decoder that keeps a BOM.
 function referenceAuthorization(
@@ -22,22 +26,18 @@ function referenceAuthorization(
 ): AuthorizationParse {
   if (values === undefined || values.length === 0) return { kind: "missing" };
   if (values.length > 1) return { kind: "malformed", reason: "", status: 400 };
-  const match = /^basic +([^ ].*|)$/i.exec(values[0] ?? "");
   const bad: AuthorizationParse = {
     kind: "malformed",
     reason: "",
     status: 401,
   };
-  if (!match) return bad;
-  const token = match[1] ?? "";
-  if (
-    !/^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/.test(
-      token,
-    )
-  )
-    return bad;
+
+  const match = /^basic +([^ ].*|)$/i.exec(values[0] ?? "");
+  const token = match?.[1] ?? "";
+  if (!BASE64_TOKEN.test(token)) return bad;
   const binary = atob(token);
   if (btoa(binary) !== token) return bad;
+
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
@@ -46,6 +46,7 @@ function referenceAuthorization(
   } catch {
     return bad;
   }
+
   const colon = text.indexOf(":");
   if (colon === -1 || /[\u0000-\u001f\u007f]/.test(text)) return bad;
   const password = text.slice(colon + 1);
@@ -162,7 +163,7 @@ const addressLike = fc.oneof(
   }),
 );
 
-/** The IPv4 address an IPv4-mapped IPv6 peer stands for, or the peer itself. */
+/** Returns the IPv4 address that an IPv4-mapped IPv6 peer maps, or the peer itself. */
 function unmapped(address: string): {
   address: string;
   family: "ipv4" | "ipv6";
@@ -287,7 +288,7 @@ function referenceCommand(members: [string, string][]): string | undefined {
   return command;
 }
 
-/** The command as a case-insensitive, last-key-wins reader sees it. */
+/** Returns the command as a case-insensitive, last-key-wins reader reads it. */
 function lastCommandKey(text: string): unknown {
   const value = JSON.parse(text) as Record<string, unknown>;
   const keys = Object.keys(value).filter(

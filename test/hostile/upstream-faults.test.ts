@@ -25,7 +25,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) server.close();
 });
 
-/** Starts a TCP server that accepts connections and never answers. */
+/** Starts a TCP server that accepts connections and never responds. */
 async function startSilentServer(): Promise<{
   port: number;
   sockets: Socket[];

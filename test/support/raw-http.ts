@@ -74,10 +74,10 @@ export function exchange(
 
     socket.on("data", (chunk: Buffer) => {
       chunks.push(chunk);
-      const wanted = options.responses;
-      if (wanted !== undefined) {
+      const expected = options.responses;
+      if (expected !== undefined) {
         const text = Buffer.concat(chunks).toString("latin1");
-        if (parseResponses(text).length >= wanted) finish(false);
+        if (parseResponses(text).length >= expected) finish(false);
       }
     });
     socket.on("error", () => undefined);
