@@ -206,7 +206,16 @@ export class TestIotaNode {
   readonly #websockets: WebSocketServer;
   #port = 0;
 
-  constructor() {
+  /**
+   * Whether every request is kept in `received`. Without it only `tally`
+   * counts, so that a long load test does not grow the node's memory.
+   */
+  readonly record: boolean;
+  /** Requests received per value of the `x-test-client` header ("-" without one). */
+  readonly tally = new Map<string, number>();
+
+  constructor(options: { record?: boolean } = {}) {
+    this.record = options.record ?? true;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on("connection", (socket: Socket) => {
       this.#sockets.add(socket);
@@ -214,7 +223,7 @@ export class TestIotaNode {
     });
     this.#websockets = new WebSocketServer({ noServer: true });
     this.#server.on("upgrade", (req, socket, head) => {
-      this.received.push(describeRequest(req, ""));
+      this.#count(describeRequest(req, ""));
       if (req.url !== "/mqtt") {
         socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
         return;
@@ -258,6 +267,13 @@ export class TestIotaNode {
     }
   }
 
+  #count(request: ReceivedRequest): void {
+    const client = request.headers["x-test-client"];
+    const key = typeof client === "string" ? client : "-";
+    this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
+    if (this.record) this.received.push(request);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.once("close", () => {
       if (!res.writableFinished) this.aborted++;
@@ -266,7 +282,7 @@ export class TestIotaNode {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const record = describeRequest(req, body);
-    this.received.push(record);
+    this.#count(record);
 
     if (this.#misbehave(res)) return;
     if (this.delayMs > 0) await sleep(this.delayMs);
