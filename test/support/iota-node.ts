@@ -29,9 +29,12 @@ export interface ReceivedRequest {
   remotePort: number;
 }
 
-/** How the node misbehaves, for fault tests. */
+/**
+ * How the node misbehaves, for fault tests. `resetMidResponse` cuts a
+ * response that has a Content-Length, `resetMidStream` a chunked one.
+ */
 export type NodeFault =
-  "none" | "hang" | "reset" | "garbage" | "resetMidResponse";
+  "none" | "hang" | "reset" | "garbage" | "resetMidResponse" | "resetMidStream";
 
 const TRYTES_81 = "9".repeat(81);
 const HASH = "A".repeat(81);
@@ -309,6 +312,11 @@ export class TestIotaNode {
           "content-type": "application/json",
           "content-length": "1000",
         });
+        res.write('{"appName":"HOR');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return true;
+      case "resetMidStream":
+        res.writeHead(200, { "content-type": "application/json" });
         res.write('{"appName":"HOR');
         setTimeout(() => res.socket?.destroy(), 20);
         return true;
