@@ -43,6 +43,23 @@ export function isCanonicalIPv4(text: string): boolean {
   return IPV4_PATTERN.test(text);
 }
 
+/**
+ * Parses valid IPv6 text, whose last 32 bits may be written as a dotted
+ * IPv4 address. ipaddr.js 2.5 reads the IPv4-compatible form `::a.b.c.d` as
+ * the IPv4-mapped `::ffff:a.b.c.d`, another address, so a dotted tail is
+ * rewritten as two hexadecimal groups before ipaddr.js parses it.
+ */
+function parseIPv6(text: string): ipaddr.IPv6 {
+  const lastColon = text.lastIndexOf(":");
+  const tail = text.slice(lastColon + 1);
+  if (!tail.includes(".")) return ipaddr.IPv6.parse(text);
+
+  const [a = 0, b = 0, c = 0, d = 0] = tail.split(".").map(Number);
+  const high = ((a << 8) | b).toString(16);
+  const low = ((c << 8) | d).toString(16);
+  return ipaddr.IPv6.parse(`${text.slice(0, lastColon + 1)}${high}:${low}`);
+}
+
 function isStrictIPv6(text: string): boolean {
   if (!IPV6_CHARS.test(text) || !text.includes(":")) return false;
   if (!ipaddr.IPv6.isValid(text)) return false;
@@ -71,7 +88,7 @@ export function parseAddress(
     return { ok: true, value: { family: "ipv4", address: text } };
   }
   if (isStrictIPv6(text)) {
-    const parsed = ipaddr.IPv6.parse(text);
+    const parsed = parseIPv6(text);
     if (parsed.isIPv4MappedAddress()) {
       return {
         ok: true,

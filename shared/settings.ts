@@ -307,6 +307,19 @@ function checkCrossFieldRules(
       },
     });
   }
+  if (
+    settings.limits.headersTimeoutSeconds >
+    settings.limits.requestTimeoutSeconds
+  ) {
+    context.addIssue({
+      code: "custom",
+      path: ["limits", "headersTimeoutSeconds"],
+      message: `must not be longer than limits.requestTimeoutSeconds (${settings.limits.requestTimeoutSeconds})`,
+      params: {
+        hint: "The headers are part of the request: lower headersTimeoutSeconds or raise requestTimeoutSeconds.",
+      },
+    });
+  }
   if (pointsAtItself(settings)) {
     context.addIssue({
       code: "custom",

@@ -12,7 +12,9 @@ export type AuthorizationParse =
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SCHEME_SEPARATOR = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(.*)$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text instead of dropping it, so
+// that "\ufeffadmin" is not an alias of the username "admin".
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Parses the `Authorization` header values of a request. More than one

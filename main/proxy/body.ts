@@ -10,6 +10,47 @@ export type BodyResult =
 
 const EMPTY = Buffer.alloc(0);
 
+// RFC 9110 (sections 9.3.1, 9.3.2, 9.3.5 and 9.3.8) gives content in these
+// requests no meaning. A node that ignores it would read it as the next
+// request on the connection: a request that never passed the pipeline.
+const METHODS_WITHOUT_CONTENT = new Set(["GET", "HEAD", "DELETE", "TRACE"]);
+
+/** The reason a request's body cannot be passed on as the client framed it. */
+export interface FramingProblem {
+  status: 400 | 501;
+  message: string;
+}
+
+/** Checks the framing of a request before its body is read. */
+export function checkFraming(req: IncomingMessage): FramingProblem | undefined {
+  // Node's parser has already rejected codings that do not end in chunked.
+  // The body is re-framed with a Content-Length, so a coding before chunked
+  // (gzip, chunked) would be dropped on the way to the node.
+  const coding = req.headers["transfer-encoding"];
+  if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") {
+    return {
+      status: 501,
+      message:
+        "transfer codings other than chunked are not supported, send the body chunked or with Content-Length",
+    };
+  }
+  // The bytes after an upgrade's headers belong to the new protocol, and
+  // reach the node only once it has switched. Node's parser sets `upgrade`
+  // on the message, though @types/node does not declare it.
+  const upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade;
+  if (
+    upgrade !== true &&
+    hasBody(req) &&
+    METHODS_WITHOUT_CONTENT.has(req.method ?? "")
+  ) {
+    return {
+      status: 400,
+      message: `a ${req.method ?? ""} request must not have a body`,
+    };
+  }
+  return undefined;
+}
+
 /** Returns whether the request announces a body. */
 export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];

@@ -5,9 +5,15 @@
  */
 import ipaddr from "ipaddr.js";
 
+import { parseAddress } from "../../shared/address.js";
+
 /** What the engine knows about the peer of a connection. */
 export interface ClientIdentity {
-  /** Normalised address: IPv4-mapped IPv6 becomes IPv4, zone ids are removed. */
+  /**
+   * Canonical address, written as the whitelist writes its entries:
+   * IPv4-mapped IPv6 becomes IPv4, zone ids are removed, IPv6 is compressed.
+   * `unknown` when the socket had no valid peer address.
+   */
   address: string;
   family: "ipv4" | "ipv6";
   /** Key of the rate limit and lockout tables: the IPv4 address, or the IPv6 /64. */
@@ -16,30 +22,34 @@ export interface ClientIdentity {
   local: boolean;
 }
 
-const MAPPED_PREFIX = "::ffff:";
+/** The identity of a peer whose address is missing or invalid. */
+const UNKNOWN_CLIENT: ClientIdentity = {
+  address: "unknown",
+  family: "ipv4",
+  key: "unknown",
+  local: false,
+};
 
-/** Derives the identity of a client from the socket's `remoteAddress`. */
+/**
+ * Derives the identity of a client from the socket's `remoteAddress`.
+ * The address goes through the parser of the whitelist entries, so that an
+ * address and an entry for it are the same text however each was written.
+ */
 export function identifyClient(
   remoteAddress: string | undefined,
 ): ClientIdentity {
-  let address = (remoteAddress ?? "").toLowerCase();
-  const zone = address.indexOf("%");
-  if (zone !== -1) address = address.slice(0, zone);
-  if (address.startsWith(MAPPED_PREFIX) && address.includes(".")) {
-    address = address.slice(MAPPED_PREFIX.length);
-  }
+  const text = remoteAddress ?? "";
+  const zone = text.indexOf("%");
+  const parsed = parseAddress(zone === -1 ? text : text.slice(0, zone));
+  if (!parsed.ok) return UNKNOWN_CLIENT;
 
-  if (!address.includes(":")) {
-    return {
-      address,
-      family: "ipv4",
-      key: address,
-      local: address === "127.0.0.1",
-    };
+  const { family, address } = parsed.value;
+  if (family === "ipv4") {
+    return { address, family, key: address, local: address === "127.0.0.1" };
   }
   return {
     address,
-    family: "ipv6",
+    family,
     key: ipv6Prefix64(address),
     local: address === "::1",
   };

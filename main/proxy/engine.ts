@@ -121,7 +121,7 @@ export class Engine {
   /** Starts listening. Rejects with a ListenError that names the address. */
   async start(): Promise<ListenAddress> {
     const settings = this.settings;
-    this.#server = await this.#listen(settings);
+    this.#server = await this.#listen(settings.listen, settings.limits);
     this.#log.info(
       {
         upstream: settings.upstream.url,
@@ -150,7 +150,7 @@ export class Engine {
     const next = parsed.settings;
     const previous = this.settings;
 
-    if (this.#server && needsRebind(previous, next)) {
+    if (this.#server && this.#needsRebind(next)) {
       try {
         await this.#rebind(next);
       } catch (error) {
@@ -237,9 +237,12 @@ export class Engine {
     this.#log.info({ client: client.address }, "unblocked a client");
   }
 
-  async #listen(settings: Settings): Promise<Server> {
+  async #listen(
+    listen: Settings["listen"],
+    limits: Settings["limits"],
+  ): Promise<Server> {
     const server = createProxyServer(
-      settings.limits,
+      limits,
       () => this.settings.limits,
       this.#connections,
       {
@@ -257,7 +260,7 @@ export class Engine {
           ),
       },
     );
-    const { host, port } = settings.listen;
+    const { host, port } = listen;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error: NodeJS.ErrnoException) =>
         reject(new ListenError(host, port, error)),
@@ -277,21 +280,41 @@ export class Engine {
     return server;
   }
 
+  /** Whether `listen` describes the address the engine is bound to now; port 0 means any port. */
+  #isBoundTo(listen: Settings["listen"]): boolean {
+    const bound = this.#address;
+    return (
+      bound !== undefined &&
+      listen.host === bound.host &&
+      (listen.port === 0 || listen.port === bound.port)
+    );
+  }
+
+  #needsRebind(next: Settings): boolean {
+    return (
+      !this.#isBoundTo(next.listen) ||
+      next.limits.maxHeaderBytes !== this.settings.limits.maxHeaderBytes
+    );
+  }
+
   async #rebind(next: Settings): Promise<void> {
     const old = this.#server as Server;
-    const sameAddress =
-      next.listen.host === this.settings.listen.host &&
-      next.listen.port === this.settings.listen.port;
-    // The same address cannot be bound twice: close the old listener first,
-    // and reopen it if the new one fails.
-    if (sameAddress) await closeListener(old);
-    try {
-      this.#server = await this.#listen(next);
-    } catch (error) {
-      if (sameAddress) this.#server = await this.#listen(this.settings);
-      throw error;
+    const bound = this.#address as ListenAddress;
+    if (!this.#isBoundTo(next.listen)) {
+      this.#server = await this.#listen(next.listen, next.limits);
+      await closeListener(old);
+    } else {
+      // Only server options changed. The same address cannot be bound twice,
+      // so the old listener closes first and reopens if the new one fails.
+      const listen = { host: bound.host, port: bound.port };
+      await closeListener(old);
+      try {
+        this.#server = await this.#listen(listen, next.limits);
+      } catch (error) {
+        this.#server = await this.#listen(listen, this.settings.limits);
+        throw error;
+      }
     }
-    if (!sameAddress) await closeListener(old);
     this.#log.info(`listening on ${this.#address?.url ?? ""}`);
   }
 
@@ -565,14 +588,6 @@ export async function startEngine(
   const engine = new Engine(parsed.settings, options);
   await engine.start();
   return engine;
-}
-
-function needsRebind(previous: Settings, next: Settings): boolean {
-  return (
-    previous.listen.host !== next.listen.host ||
-    previous.listen.port !== next.listen.port ||
-    previous.limits.maxHeaderBytes !== next.limits.maxHeaderBytes
-  );
 }
 
 async function closeListener(server: Server): Promise<void> {

@@ -21,9 +21,27 @@ const HOP_BY_HOP = new Set([
   "content-length",
 ]);
 
-// A client sets these to any value it likes. Passing them on would let it
-// pose as localhost to a node that trusts them.
-const SPOOFABLE = new Set(["x-forwarded-for", "x-real-ip", "forwarded"]);
+// Headers that servers and frameworks read as the client's address. A
+// client sets them to any value it likes, so passing them on would let it
+// pose as localhost to a node that trusts them. Names are compared with `_`
+// read as `-`, because CGI, WSGI and PHP map both to the same variable
+// (X_Forwarded_For becomes HTTP_X_FORWARDED_FOR).
+const SPOOFABLE = new Set([
+  "x-forwarded-for",
+  "x-real-ip",
+  "forwarded",
+  "forwarded-for",
+  "x-forwarded",
+  "x-client-ip",
+  "x-cluster-client-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
+  "fastly-client-ip",
+]);
+
+function isSpoofable(name: string): boolean {
+  return SPOOFABLE.has(name.replaceAll("_", "-"));
+}
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
   const tokens = new Set<string>();
@@ -50,7 +68,7 @@ export function upstreamRequestHeaders(
     if (
       value === undefined ||
       HOP_BY_HOP.has(name) ||
-      SPOOFABLE.has(name) ||
+      isSpoofable(name) ||
       named.has(name)
     )
       continue;

@@ -1,12 +1,12 @@
 /**
- * The request pipeline: whitelist, lockout and rate limit, CORS preflight,
- * authentication, body limit and command policy, in that order. It decides
- * what happens to a request; the server carries the decision out.
+ * The request pipeline: framing, whitelist, lockout and rate limit, CORS
+ * preflight, authentication, body limit and command policy, in that order.
+ * It decides what happens to a request; the server carries the decision out.
  */
 import type { IncomingMessage } from "node:http";
 
 import type { RejectionReason } from "../../shared/stats.js";
-import { hasBody, readBody } from "./body.js";
+import { checkFraming, hasBody, readBody } from "./body.js";
 import type { ClientIdentity } from "./client-address.js";
 import type { LockoutTable, BlockTable } from "./lockout.js";
 import type { Policy } from "./policy.js";
@@ -51,6 +51,17 @@ export async function admit(
   const method = req.method ?? "GET";
   const target = req.url ?? "/";
   const trusted = client.local || policy.whitelist.matches(client);
+
+  const framing = checkFraming(req);
+  if (framing) {
+    const rejection: Rejection = {
+      status: framing.status,
+      reason: "badRequest",
+      message: framing.message,
+      close: true,
+    };
+    return { kind: "reject", rejection, trusted, target };
+  }
 
   if (!settings.protection.enabled) {
     const body = await readBody(req, settings.limits.maxBodyBytes);

@@ -1,7 +1,7 @@
 /**
  * The listening HTTP server and the connection limits that protect the
- * proxy itself: timeouts, header size, and connections per client address.
- * These stay on when protection is switched off.
+ * proxy itself: timeouts, header size, and connections per client (an IPv4
+ * address or an IPv6 /64). These stay on when protection is switched off.
  */
 import {
   createServer,
@@ -53,31 +53,40 @@ export function clientOf(socket: Socket): ClientIdentity {
   return client;
 }
 
-/** Counts the open connections of each client address. */
+/**
+ * Counts the open connections of each client key: an IPv4 address, or an
+ * IPv6 /64, because one subscriber gets a whole /64 and can open
+ * connections from any address in it.
+ */
 export class ConnectionCounter {
-  readonly #byAddress = new Map<string, number>();
+  readonly #byKey = new Map<string, number>();
   #open = 0;
 
   get open(): number {
     return this.#open;
   }
 
-  /** Counts a new connection. Returns false when the address is over `max`. */
+  /** Counts a new connection. Returns false when the client key is over `max`. */
   add(socket: Socket, max: number): boolean {
-    const { address } = clientOf(socket);
-    const count = (this.#byAddress.get(address) ?? 0) + 1;
+    const { key } = clientOf(socket);
+    const count = (this.#byKey.get(key) ?? 0) + 1;
     if (count > max) return false;
 
-    this.#byAddress.set(address, count);
+    this.#byKey.set(key, count);
     this.#open++;
     socket.once("close", () => {
       this.#open--;
-      const left = (this.#byAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
+      const left = (this.#byKey.get(key) ?? 1) - 1;
+      if (left === 0) this.#byKey.delete(key);
+      else this.#byKey.set(key, left);
     });
     return true;
   }
+}
+
+/** Converts seconds to the whole milliseconds that Node's server options require. */
+function milliseconds(seconds: number): number {
+  return Math.ceil(seconds * 1000);
 }
 
 /** Applies the limits that can change on a running server. */
@@ -85,9 +94,9 @@ export function applyServerLimits(
   server: Server,
   limits: Settings["limits"],
 ): void {
-  server.headersTimeout = limits.headersTimeoutSeconds * 1000;
-  server.requestTimeout = limits.requestTimeoutSeconds * 1000;
-  server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
+  server.headersTimeout = milliseconds(limits.headersTimeoutSeconds);
+  server.requestTimeout = milliseconds(limits.requestTimeoutSeconds);
+  server.keepAliveTimeout = milliseconds(limits.keepAliveTimeoutSeconds);
   server.maxConnections = limits.maxConnections;
 }
 
@@ -100,9 +109,9 @@ export function createProxyServer(
 ): Server {
   const server = createServer({
     maxHeaderSize: initialLimits.maxHeaderBytes,
-    requestTimeout: initialLimits.requestTimeoutSeconds * 1000,
-    headersTimeout: initialLimits.headersTimeoutSeconds * 1000,
-    keepAliveTimeout: initialLimits.keepAliveTimeoutSeconds * 1000,
+    requestTimeout: milliseconds(initialLimits.requestTimeoutSeconds),
+    headersTimeout: milliseconds(initialLimits.headersTimeoutSeconds),
+    keepAliveTimeout: milliseconds(initialLimits.keepAliveTimeoutSeconds),
     // Timeouts are checked at this interval; Node's default is 30 s.
     connectionsCheckingInterval: 1000,
     noDelay: true,
@@ -111,6 +120,12 @@ export function createProxyServer(
 
   server.on("connection", (socket: Socket) => {
     socket.on("error", () => socket.destroy());
+    // A peer that reset the connection before it was accepted has no
+    // address (getpeername fails), and no peer is left to send a response to.
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
     if (!connections.add(socket, currentLimits().maxConnectionsPerClient)) {
       handlers.rejected(clientOf(socket), "connectionLimit", 429);
       writeRawError(socket, 429, "too many connections from this address");
@@ -134,8 +149,17 @@ function answerClientError(
   socket: Socket,
   handlers: ServerHandlers,
 ): void {
-  const hasResponse = (socket as { _httpMessage?: unknown })._httpMessage;
-  if (error.code === "ECONNRESET" || !socket.writable || hasResponse) {
+  // A request whose headers were parsed already has a response on the
+  // socket. The error then lies in its body (bad chunk framing, a body that
+  // arrives too slowly), and the client still gets a response unless part of
+  // that response is out, as with Node's own clientError handler.
+  const response = (socket as { _httpMessage?: ServerResponse | null })
+    ._httpMessage;
+  if (
+    error.code === "ECONNRESET" ||
+    !socket.writable ||
+    response?.headersSent
+  ) {
     socket.destroy();
     return;
   }

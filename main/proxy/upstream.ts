@@ -3,6 +3,7 @@
  * response streamed back unchanged but for its hop-by-hop headers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Writable } from "node:stream";
 
 import { errors, Pool } from "undici";
 
@@ -18,6 +19,14 @@ export type ForwardOutcome =
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Largest response, by its Content-Length, that is read whole before its
+ * status line goes to the client, so that a node failing in the middle of
+ * it still gets the client a 502. With the default of 64 upstream requests
+ * at once, these buffers take at most 16 MiB.
+ */
+export const BUFFERED_RESPONSE_MAX = 256 * 1024;
 
 /** The connection pool to one node. */
 export class Upstream {
@@ -69,11 +78,20 @@ export class Upstream {
         },
         ({ statusCode, headers }) => {
           status = statusCode;
-          res.writeHead(
-            statusCode,
-            clientResponseHeaders(headers as IncomingMessage["headers"]),
+          const outgoing = clientResponseHeaders(
+            headers as IncomingMessage["headers"],
           );
-          return res;
+          const length = Number(headers["content-length"]);
+          if (Number.isInteger(length) && length <= BUFFERED_RESPONSE_MAX) {
+            return collectBody((body) => {
+              res.writeHead(statusCode, outgoing);
+              res.end(body);
+            });
+          }
+          // NOTE: a larger response, or one without a Content-Length, is
+          // streamed, so a node failing in its middle cuts the connection.
+          res.writeHead(statusCode, outgoing);
+          return relayTo(res);
         },
       );
       return {
@@ -82,7 +100,11 @@ export class Upstream {
         latencyMs: performance.now() - started,
       };
     } catch (error) {
-      return this.#failure(error, abort.signal.aborted, res);
+      // A closed client aborts the request, but so does the end of a
+      // response that the node cut short: only the abort error itself is
+      // the client's doing.
+      const aborted = abort.signal.aborted && isAbortError(error);
+      return this.#failure(error, aborted, res);
     } finally {
       res.off("close", onClose);
     }
@@ -127,4 +149,45 @@ export class Upstream {
   async destroy(): Promise<void> {
     await this.#pool.destroy();
   }
+}
+
+/** Returns a stream that gathers a response body and hands it on at its end. */
+function collectBody(onEnd: (body: Buffer) => void): Writable {
+  const chunks: Buffer[] = [];
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+    final(callback) {
+      onEnd(Buffer.concat(chunks));
+      callback();
+    },
+  });
+}
+
+/**
+ * Returns a stream that writes through to `res`. undici destroys the stream
+ * it writes to when the node fails, and with this one in between, that
+ * failure reaches the caller as the node's error rather than as the
+ * response's premature close, which a leaving client causes too.
+ */
+function relayTo(res: ServerResponse): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (res.write(chunk)) callback();
+      else res.once("drain", () => callback());
+    },
+    final(callback) {
+      res.end();
+      callback();
+    },
+  });
+}
+
+function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof errors.RequestAbortedError ||
+    (error instanceof Error && error.name === "AbortError")
+  );
 }

@@ -38,7 +38,9 @@ export function compileWhitelist(entries: readonly string[]): WhitelistMatcher {
   return {
     matches(client) {
       if (exact.has(client.address)) return true;
-      if (ranges.length === 0) return false;
+      // An identity without a valid address matches no range, and must not
+      // throw: this runs in socket event handlers.
+      if (ranges.length === 0 || !ipaddr.isValid(client.address)) return false;
       const address = ipaddr.parse(client.address);
       return ranges.some(
         (entry) => entry.family === client.family && address.match(entry.range),

@@ -10,6 +10,7 @@ import {
 } from "node:http";
 
 import { Engine } from "../../main/proxy/engine.js";
+import type { Logger } from "../../shared/logger.js";
 import { parseSettings, type SettingsInput } from "../../shared/settings.js";
 import { startTestNode, type TestIotaNode } from "./iota-node.js";
 
@@ -115,9 +116,14 @@ export interface ProxyFixture {
   close(): Promise<void>;
 }
 
+export interface ProxyOptions {
+  logger?: Logger;
+}
+
 /** Starts a test node and an engine in front of it on 127.0.0.1, port 0. */
 export async function startProxy(
   settings: SettingsInput = {},
+  options: ProxyOptions = {},
 ): Promise<ProxyFixture> {
   const node = await startTestNode();
   const parsed = parseSettings({
@@ -126,7 +132,10 @@ export async function startProxy(
     upstream: { url: node.url, ...settings.upstream },
   });
   if (!parsed.ok) throw new Error(parsed.message);
-  const engine = new Engine(parsed.settings);
+  const engine = new Engine(
+    parsed.settings,
+    options.logger ? { logger: options.logger } : {},
+  );
   const address = await engine.start();
   return {
     node,

@@ -26,11 +26,15 @@ export interface ReceivedRequest {
   /** The legacy command, when the body had one. */
   command?: string;
   remoteAddress: string;
+  remotePort: number;
 }
 
-/** How the node misbehaves, for fault tests. */
+/**
+ * How the node misbehaves, for fault tests. `resetMidResponse` cuts a
+ * response that has a Content-Length, `resetMidStream` a chunked one.
+ */
 export type NodeFault =
-  "none" | "hang" | "reset" | "garbage" | "resetMidResponse";
+  "none" | "hang" | "reset" | "garbage" | "resetMidResponse" | "resetMidStream";
 
 const TRYTES_81 = "9".repeat(81);
 const HASH = "A".repeat(81);
@@ -190,6 +194,8 @@ function legacyAnswer(
 /** A running test node. */
 export class TestIotaNode {
   readonly received: ReceivedRequest[] = [];
+  /** Responses whose connection closed before they were complete. */
+  aborted = 0;
   fault: NodeFault = "none";
   /** Milliseconds that `attachToTangle` takes. */
   attachDelayMs = 200;
@@ -200,7 +206,16 @@ export class TestIotaNode {
   readonly #websockets: WebSocketServer;
   #port = 0;
 
-  constructor() {
+  /**
+   * Whether every request is kept in `received`. Without it only `tally`
+   * counts, so that a long load test does not grow the node's memory.
+   */
+  readonly record: boolean;
+  /** Requests received per value of the `x-test-client` header ("-" without one). */
+  readonly tally = new Map<string, number>();
+
+  constructor(options: { record?: boolean } = {}) {
+    this.record = options.record ?? true;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on("connection", (socket: Socket) => {
       this.#sockets.add(socket);
@@ -208,13 +223,7 @@ export class TestIotaNode {
     });
     this.#websockets = new WebSocketServer({ noServer: true });
     this.#server.on("upgrade", (req, socket, head) => {
-      this.received.push({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: "",
-        remoteAddress: req.socket.remoteAddress ?? "",
-      });
+      this.#count(describeRequest(req, ""));
       if (req.url !== "/mqtt") {
         socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
         return;
@@ -258,18 +267,22 @@ export class TestIotaNode {
     }
   }
 
+  #count(request: ReceivedRequest): void {
+    const client = request.headers["x-test-client"];
+    const key = typeof client === "string" ? client : "-";
+    this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
+    if (this.record) this.received.push(request);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.once("close", () => {
+      if (!res.writableFinished) this.aborted++;
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
-    const record: ReceivedRequest = {
-      method: req.method ?? "",
-      url: req.url ?? "",
-      headers: req.headers,
-      body,
-      remoteAddress: req.socket.remoteAddress ?? "",
-    };
-    this.received.push(record);
+    const record = describeRequest(req, body);
+    this.#count(record);
 
     if (this.#misbehave(res)) return;
     if (this.delayMs > 0) await sleep(this.delayMs);
@@ -299,6 +312,11 @@ export class TestIotaNode {
           "content-type": "application/json",
           "content-length": "1000",
         });
+        res.write('{"appName":"HOR');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return true;
+      case "resetMidStream":
+        res.writeHead(200, { "content-type": "application/json" });
         res.write('{"appName":"HOR');
         setTimeout(() => res.socket?.destroy(), 20);
         return true;
@@ -346,6 +364,17 @@ export class TestIotaNode {
       sendJson(res, 201, { data: { messageId: "c".repeat(64) } });
     } else if (req.method === "GET" && path === "/api/v1/peers") {
       sendJson(res, 200, { data: [] });
+    } else if (req.method === "GET" && path === "/hop-by-hop") {
+      res.writeHead(200, {
+        connection: "keep-alive, x-hop-secret",
+        "keep-alive": "timeout=5",
+        "x-hop-secret": "node-internal",
+        "proxy-authenticate": "Basic",
+        "x-end-to-end": "kept",
+        "content-type": "text/plain",
+        "content-length": "2",
+      });
+      res.end("ok");
     } else if (req.method === "GET" && path === "/stream") {
       res.writeHead(200, { "content-type": "text/plain" });
       let sent = 0;
@@ -360,6 +389,17 @@ export class TestIotaNode {
       sendJson(res, 404, { error: "Not Found" });
     }
   }
+}
+
+function describeRequest(req: IncomingMessage, body: string): ReceivedRequest {
+  return {
+    method: req.method ?? "",
+    url: req.url ?? "",
+    headers: req.headers,
+    body,
+    remoteAddress: req.socket.remoteAddress ?? "",
+    remotePort: req.socket.remotePort ?? 0,
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, json: unknown): void {

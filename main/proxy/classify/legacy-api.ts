@@ -17,7 +17,9 @@ export const MAX_JSON_DEPTH = 32;
 
 const COMMAND_VALUE = /^"[A-Za-z][A-Za-z0-9]{0,63}"$/;
 const ASCII_KEY = /^"[\u0020-\u007e]*"$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, where JSON.parse rejects
+// it, instead of dropping it: the node parses the bytes with the mark.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parses a legacy API body and returns its command. */
 export function parseLegacyCommand(body: Uint8Array): CommandParse {

@@ -119,6 +119,10 @@ async function serve(
   }
 
   const engine = new Engine(settings, { logger });
+  const stopped = stopOnSignals(engine, log);
+  if (configPath !== undefined) {
+    process.on("SIGHUP", () => void reload(engine, configPath, log));
+  }
   try {
     await engine.start();
   } catch (error) {
@@ -135,9 +139,17 @@ async function serve(
           () => log.info(formatStatsLine(engine.snapshot())),
           statsInterval * 1000,
         );
-  if (configPath !== undefined) {
-    process.on("SIGHUP", () => void reload(engine, configPath, log));
-  }
+  const status = await stopped;
+  if (timer) clearInterval(timer);
+  return status;
+}
+
+/**
+ * Stops the engine gracefully on the first SIGINT or SIGTERM, at once on the
+ * second. The handlers are in place before the engine starts, so a signal
+ * that arrives while it binds still stops it cleanly.
+ */
+function stopOnSignals(engine: Engine, log: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -148,7 +160,6 @@ async function serve(
       }
       stopping = true;
       log.info(`${signal} received, stopping`);
-      if (timer) clearInterval(timer);
       void engine.stop(5000).then(() => resolve(0));
     };
     process.on("SIGINT", () => stop("SIGINT"));
