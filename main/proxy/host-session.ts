@@ -40,6 +40,7 @@ export class HostSession {
   #engine: Engine | undefined;
   #timers: NodeJS.Timeout[] = [];
   #checking = false;
+  #recheck = false;
 
   constructor(channel: HostChannel, options: HostSessionOptions) {
     this.#channel = channel;
@@ -167,7 +168,12 @@ export class HostSession {
   }
 
   async #checkNode(settings: Settings): Promise<void> {
-    if (this.#checking) return;
+    // One check at a time. A request during a check (after an upstream
+    // change, say) runs once that check is done, on the settings then.
+    if (this.#checking) {
+      this.#recheck = true;
+      return;
+    }
     this.#checking = true;
     let status: NodeStatus;
     try {
@@ -176,5 +182,9 @@ export class HostSession {
       this.#checking = false;
     }
     this.#channel.post({ type: "node-status", status });
+    if (this.#recheck && this.#engine) {
+      this.#recheck = false;
+      void this.#checkNode(this.#engine.settings);
+    }
   }
 }

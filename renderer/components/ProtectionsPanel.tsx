@@ -18,9 +18,16 @@ export function ProtectionsPanel({ state }: { state: AppState }) {
       )}
       <AuthSection settings={settings} />
       <WhitelistSection settings={settings} />
-      <RateLimitSection settings={settings} />
+      {/* A key of the stored values resets a form's drafts after a change made elsewhere, such as in the tray. */}
+      <RateLimitSection
+        key={JSON.stringify(settings.rateLimit)}
+        settings={settings}
+      />
       <CommandsSection settings={settings} />
-      <ConnectionSection settings={settings} />
+      <ConnectionSection
+        key={JSON.stringify([settings.listen, settings.upstream])}
+        settings={settings}
+      />
     </div>
   );
 }

@@ -279,6 +279,21 @@ describe.skipIf(!HAS_CHROMIUM)(
         .toContain("No entries");
     });
 
+    it("changes made elsewhere reach the page", async () => {
+      const { page, controller } = await open();
+      await page.getByRole("tab", { name: "Protections" }).click();
+      const rate = page.getByRole("region", { name: "Rate limit" });
+      expect(await rate.getByLabel("Burst").inputValue()).toBe("1000");
+
+      // As the tray menu does it.
+      await controller.setSectionEnabled("rateLimit", false);
+      await controller.updateSettings({ rateLimit: { burst: 42 } });
+      await expect.poll(() => rate.getByLabel("Burst").inputValue()).toBe("42");
+      expect(
+        await rate.getByRole("checkbox", { name: "Rate limit on" }).isChecked(),
+      ).toBe(false);
+    });
+
     it("port in use names the port", async () => {
       const { page, proxyPort, storedSettings } = await open();
       const other = createServer().listen(0, "127.0.0.1");
