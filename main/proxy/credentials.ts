@@ -30,6 +30,28 @@ const FAILED_CACHE_TTL_MS = 60_000;
 const MAX_CONCURRENT_HASHES = 2;
 const MAX_WAITING_HASHES = 64;
 
+const VERIFIED = Symbol("verifiedAuthorization");
+const OK: CredentialCheck = { ok: true };
+
+/** A connection that remembers the header it last proved valid. */
+type Connection = object & {
+  [VERIFIED]?: { verifier: CredentialVerifier; header: string };
+};
+
+/** Returns the values of every `Authorization` header, read from the raw headers so that duplicates count. */
+export function authorizationValues(
+  rawHeaders: readonly string[],
+): string[] | undefined {
+  let values: string[] | undefined;
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    if (name.length === 13 && name.toLowerCase() === "authorization") {
+      (values ??= []).push(rawHeaders[index + 1] as string);
+    }
+  }
+  return values;
+}
+
 /** Checks `Authorization` headers against one configured username and password. */
 export class CredentialVerifier {
   readonly #username: Buffer;
@@ -55,6 +77,35 @@ export class CredentialVerifier {
   /** Number of cached header digests. */
   get cacheSize(): number {
     return this.#cache.size;
+  }
+
+  /**
+   * Checks the `Authorization` headers of a request on `connection`. A header
+   * verified once is remembered for the rest of that connection, so that a
+   * keep-alive client costs one string comparison per request. The
+   * comparison is not constant-time, which is safe because only the client
+   * that sent the verified header uses this connection.
+   */
+  checkOn(
+    connection: Connection,
+    values: readonly string[] | undefined,
+  ): CredentialCheck | Promise<CredentialCheck> {
+    const header = values?.length === 1 ? values[0] : undefined;
+    const memo = connection[VERIFIED];
+    if (
+      header !== undefined &&
+      memo?.verifier === this &&
+      memo.header === header
+    )
+      return OK;
+
+    const result = this.check(values);
+    const remember = (check: CredentialCheck) => {
+      if (check.ok && header !== undefined)
+        connection[VERIFIED] = { verifier: this, header };
+      return check;
+    };
+    return result instanceof Promise ? result.then(remember) : remember(result);
   }
 
   /**
@@ -143,7 +194,7 @@ export class CredentialVerifier {
 
 function verdict(valid: boolean): CredentialCheck {
   return valid
-    ? { ok: true }
+    ? OK
     : {
         ok: false,
         status: 401,

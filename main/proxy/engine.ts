@@ -395,12 +395,11 @@ export class Engine {
     target: string,
     trusted: boolean,
   ): Promise<void> {
-    const abort = new AbortController();
-    const onClose = () => abort.abort();
-    res.once("close", onClose);
-    const pending = this.#gate.acquire(client.key, abort.signal);
+    // A client that leaves while its request waits gives up its place.
+    const pending = this.#gate.acquire(client.key, (cancel) =>
+      res.once("close", cancel),
+    );
     const slot = pending instanceof Promise ? await pending : pending;
-    res.off("close", onClose);
     if (!slot.ok) {
       if (!res.destroyed)
         this.#reject(

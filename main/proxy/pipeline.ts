@@ -9,6 +9,7 @@ import type { RejectionReason } from "../../shared/stats.js";
 import { checkFraming, hasBody, readBody } from "./body.js";
 import type { ClientIdentity } from "./client-address.js";
 import type { LockoutTable, BlockTable } from "./lockout.js";
+import { authorizationValues } from "./credentials.js";
 import type { Policy } from "./policy.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { HeaderMap } from "./respond.js";
@@ -83,7 +84,10 @@ export async function admit(
   if (method === "OPTIONS") return { kind: "preflight", trusted };
 
   if (policy.verifier) {
-    const pending = policy.verifier.check(req.headersDistinct.authorization);
+    const pending = policy.verifier.checkOn(
+      req.socket,
+      authorizationValues(req.rawHeaders),
+    );
     const check = pending instanceof Promise ? await pending : pending;
     if (!check.ok) {
       if (check.counts) countFailure(client, policy, state);

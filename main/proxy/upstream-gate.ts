@@ -51,10 +51,14 @@ export class UpstreamGate {
     return Math.max(1, Math.floor(this.#max / 2));
   }
 
-  /** Takes a slot for `key`, at once if one is free, otherwise after waiting in turn. */
+  /**
+   * Takes a slot for `key`, at once if one is free, otherwise after waiting
+   * in turn. Only a request that must wait is given to `onWait`, with the
+   * function that gives up its place, so the common case allocates nothing.
+   */
   acquire(
     key: string,
-    signal?: AbortSignal,
+    onWait?: (cancel: () => void) => void,
   ): AcquireResult | Promise<AcquireResult> {
     if (this.#queued === 0 && this.#canRun(key)) return this.#grant(key);
 
@@ -73,9 +77,7 @@ export class UpstreamGate {
       queue.push(waiter);
       this.#waiting.set(key, queue);
       this.#queued++;
-      signal?.addEventListener("abort", () => this.#cancel(key, waiter), {
-        once: true,
-      });
+      onWait?.(() => this.#cancel(key, waiter));
       this.#drain();
     });
   }

@@ -3,12 +3,12 @@
  * response streamed back unchanged but for its hop-by-hop headers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Writable } from "node:stream";
 
 import { errors, Pool } from "undici";
 
 import type { Settings } from "../../shared/settings.js";
-import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.js";
+import { upstreamRequestHeaders } from "./headers.js";
+import { ResponseRelay, type RelayOutcome } from "./response-relay.js";
 
 /** How a forwarded request ended. */
 export type ForwardOutcome =
@@ -19,14 +19,6 @@ export type ForwardOutcome =
 
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const CONNECT_TIMEOUT_MS = 5_000;
-
-/**
- * Largest response, by its Content-Length, that is read whole before its
- * status line goes to the client, so that a node failing in the middle of
- * it still gets the client a 502. With the default of 64 upstream requests
- * at once, these buffers take at most 16 MiB.
- */
-export const BUFFERED_RESPONSE_MAX = 256 * 1024;
 
 /** The connection pool to one node. */
 export class Upstream {
@@ -48,66 +40,41 @@ export class Upstream {
   }
 
   /**
-   * Sends the request to the node and streams the response to `res`. When
-   * the node fails before answering, nothing is written and the outcome
-   * says why, so the caller can answer 502 or 504.
+   * Sends the request to the node and passes the response to `res`. When
+   * the node fails before the status line is out, nothing is written and
+   * the outcome says why, so the caller can answer 502 or 504.
    */
-  async forward(
+  forward(
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
   ): Promise<ForwardOutcome> {
-    const started = performance.now();
     const method = req.method ?? "GET";
     const sendsBody = body.length > 0 || METHODS_WITH_BODY.has(method);
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once("close", onClose);
-
-    let status = 0;
-    try {
-      await this.#pool.stream(
+    return new Promise((resolve) => {
+      const handler = new ResponseRelay(res, (outcome) =>
+        resolve(this.#outcome(outcome, res)),
+      );
+      this.#pool.dispatch(
         {
           path: req.url ?? "/",
           method,
           headers: upstreamRequestHeaders(req.headers, body.length, sendsBody),
           body: sendsBody ? body : null,
-          signal: abort.signal,
         },
-        ({ statusCode, headers }) => {
-          status = statusCode;
-          const outgoing = clientResponseHeaders(
-            headers as IncomingMessage["headers"],
-          );
-          const length = Number(headers["content-length"]);
-          if (Number.isInteger(length) && length <= BUFFERED_RESPONSE_MAX) {
-            return collectBody((body) => {
-              res.writeHead(statusCode, outgoing);
-              res.end(body);
-            });
-          }
-          // NOTE: a larger response, or one without a Content-Length, is
-          // streamed, so a node failing in its middle cuts the connection.
-          res.writeHead(statusCode, outgoing);
-          return relayTo(res);
-        },
+        handler,
       );
+    });
+  }
+
+  #outcome(relayed: RelayOutcome, res: ServerResponse): ForwardOutcome {
+    if (relayed.kind === "done")
       return {
         kind: "response",
-        status,
-        latencyMs: performance.now() - started,
+        status: relayed.status,
+        latencyMs: relayed.latencyMs,
       };
-    } catch (error) {
-      // A closed client aborts the request, but so does the end of a
-      // response that the node cut short: only the abort error itself is
-      // the client's doing.
-      const aborted = abort.signal.aborted && isAbortError(error);
-      return this.#failure(error, aborted, res);
-    } finally {
-      res.off("close", onClose);
-    }
+    return this.#failure(relayed.error, relayed.kind === "aborted", res);
   }
 
   #failure(
@@ -149,45 +116,4 @@ export class Upstream {
   async destroy(): Promise<void> {
     await this.#pool.destroy();
   }
-}
-
-/** Returns a stream that gathers a response body and hands it on at its end. */
-function collectBody(onEnd: (body: Buffer) => void): Writable {
-  const chunks: Buffer[] = [];
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-    final(callback) {
-      onEnd(Buffer.concat(chunks));
-      callback();
-    },
-  });
-}
-
-/**
- * Returns a stream that writes through to `res`. undici destroys the stream
- * it writes to when the node fails, and with this one in between, that
- * failure reaches the caller as the node's error rather than as the
- * response's premature close, which a leaving client causes too.
- */
-function relayTo(res: ServerResponse): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (res.write(chunk)) callback();
-      else res.once("drain", () => callback());
-    },
-    final(callback) {
-      res.end();
-      callback();
-    },
-  });
-}
-
-function isAbortError(error: unknown): boolean {
-  return (
-    error instanceof errors.RequestAbortedError ||
-    (error instanceof Error && error.name === "AbortError")
-  );
 }

@@ -5,10 +5,36 @@
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { build } from "esbuild";
+
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-const TSX = ["--import", "tsx"];
+const BUILT = fileURLToPath(new URL("../../dist/bench/", import.meta.url));
+const ENTRIES = ["upstream-process", "engine-process", "blaster-process"];
+
+/**
+ * Bundles the benchmark's processes as the production build bundles the
+ * engine, so that they run plain JavaScript without a loader.
+ */
+export async function buildProcesses(): Promise<void> {
+  await build({
+    entryPoints: Object.fromEntries(
+      ENTRIES.map((name) => [name, here(`${name}.ts`)]),
+    ),
+    outdir: BUILT,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
+}
+
+const built = (name: string) => join(BUILT, `${name.replace(/\.ts$/, "")}.mjs`);
 
 /** A forked Node process that talks over IPC. */
 export class Worker {
@@ -16,8 +42,7 @@ export class Worker {
   port = 0;
 
   constructor(script: string, args: string[]) {
-    this.child = fork(here(script), args, {
-      execArgv: TSX,
+    this.child = fork(built(script), args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
   }
@@ -117,8 +142,7 @@ export async function run(
 
 /** Runs the load generator in a process of its own, so that it has a core to itself when one is free. */
 export async function blastInProcess<T>(options: unknown): Promise<T> {
-  const child = fork(here("blaster-process.ts"), [JSON.stringify(options)], {
-    execArgv: TSX,
+  const child = fork(built("blaster-process"), [JSON.stringify(options)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [message] = (await once(child, "message")) as [T];

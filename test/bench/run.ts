@@ -8,7 +8,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { cpus, release } from "node:os";
 
 import { FULL_TIMING, missingPrerequisites, QUICK_TIMING } from "./common.js";
-import { run, startUpstream } from "./processes.js";
+import { buildProcesses, run, startUpstream } from "./processes.js";
 import { checkTargets, renderReport, type BenchResults } from "./report.js";
 import { floods } from "./scenarios/floods.js";
 import { manyClients } from "./scenarios/many-clients.js";
@@ -73,6 +73,7 @@ async function main(): Promise<number> {
   }
 
   await mkdir("test-results", { recursive: true });
+  await buildProcesses();
   const upstream = await startUpstream();
   try {
     progress("1/5 throughput and latency");

@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders } from "node:http";
+import { Agent, request, type OutgoingHttpHeaders } from "node:http";
 
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -258,5 +258,64 @@ describe("lockout", () => {
         })
       ).status,
     ).toBe(200);
+  });
+});
+
+describe("verified headers on a keep-alive connection", () => {
+  function sendOn(
+    agent: Agent,
+    port: number,
+    authorization: string | string[],
+  ): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const headers = {
+        "x-iota-api-version": "1",
+        "content-type": "application/json",
+        authorization,
+      } as unknown as OutgoingHttpHeaders;
+      const req = request(
+        { host: "127.0.0.1", port, method: "POST", path: "/", agent, headers },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end('{"command":"getNodeInfo"}');
+    });
+  }
+
+  it("stop counting once the password changes", async () => {
+    fixture = await startProxy({ basicAuth: HORNET_AUTH });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await sendOn(agent, fixture.port, GOOD)).toBe(200);
+    expect(await sendOn(agent, fixture.port, GOOD)).toBe(200);
+    const record = await createPasswordRecord("rotated", "sha256");
+    await fixture.engine.update({
+      ...fixture.engine.settings,
+      basicAuth: { ...HORNET_AUTH, ...record },
+    });
+    expect(await sendOn(agent, fixture.port, GOOD)).toBe(401);
+    expect(await sendOn(agent, fixture.port, basic("admin", "rotated"))).toBe(
+      200,
+    );
+    agent.destroy();
+    expect(
+      new Set(fixture.node.received.map((received) => received.remotePort))
+        .size,
+    ).toBe(1);
+  });
+
+  it("still reject a second header", async () => {
+    fixture = await startProxy({ basicAuth: HORNET_AUTH });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await sendOn(agent, fixture.port, GOOD)).toBe(200);
+    expect(
+      await sendOn(agent, fixture.port, [GOOD, basic("admin", "other")]),
+    ).toBe(400);
+    expect(await sendOn(agent, fixture.port, basic("admin", "wrong"))).toBe(
+      401,
+    );
+    agent.destroy();
   });
 });
