@@ -1,20 +1,44 @@
-// Builds the engine and the headless command into dist/. Dependencies stay
-// in node_modules and are loaded from there at run time.
+// Builds the headless command, the desktop app's main process, its preload
+// and the engine process into dist/. Dependencies stay in node_modules and
+// are loaded from there at run time; the dashboard is built by Vite.
 import { build } from "esbuild";
 
 const common = {
   bundle: true,
   platform: "node",
-  target: "node20",
   format: "esm",
   packages: "external",
   sourcemap: true,
   logLevel: "warning",
 };
 
-await build({
-  ...common,
-  entryPoints: { cli: "main/proxy/cli/bin.ts" },
-  outdir: "dist",
-  banner: { js: "#!/usr/bin/env node" },
-});
+await Promise.all([
+  build({
+    ...common,
+    target: "node20",
+    entryPoints: { cli: "main/proxy/cli/bin.ts" },
+    outdir: "dist",
+    banner: { js: "#!/usr/bin/env node" },
+  }),
+  // Electron 45 runs Node 22: the main process and the engine process.
+  build({
+    ...common,
+    target: "node22",
+    entryPoints: {
+      main: "main/index.ts",
+      "engine-host": "main/proxy/host.ts",
+    },
+    outdir: "dist",
+  }),
+  // Sandboxed preloads must be CommonJS and may require only "electron".
+  build({
+    ...common,
+    target: "chrome140",
+    format: "cjs",
+    packages: undefined,
+    external: ["electron"],
+    entryPoints: { preload: "main/preload/index.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+  }),
+]);

@@ -1,0 +1,24 @@
+/**
+ * Starts the engine in an Electron utility process: a Node process of its
+ * own, so that a flood on the public port never blocks the tray or the
+ * window, and a crash of the engine does not take the app down.
+ */
+import { utilityProcess } from "electron";
+
+import type { EngineProcess, SpawnEngine } from "./engine-supervisor.js";
+
+/** Returns a function that forks the engine host at `entry`. */
+export function utilityProcessSpawner(entry: string): SpawnEngine {
+  return (): EngineProcess => {
+    const child = utilityProcess.fork(entry, [], {
+      serviceName: "Node Shield engine",
+      stdio: "inherit",
+    });
+    return {
+      send: (command) => child.postMessage(command),
+      onMessage: (listener) => child.on("message", listener),
+      onExit: (listener) => child.on("exit", (code) => listener(code)),
+      kill: () => void child.kill(),
+    };
+  };
+}
