@@ -77,7 +77,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**", "*.config.*", "esbuild.config.mjs", "scripts/**"],
+    files: ["test/**", "*.config.*", "esbuild.config.mjs", "assets/*.mjs"],
     rules: { "no-console": "off" },
   },
   {
