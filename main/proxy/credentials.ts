@@ -64,6 +64,8 @@ export class CredentialVerifier {
     max: CREDENTIAL_CACHE_MAX,
     ttl: CREDENTIAL_CACHE_TTL_MS,
   });
+  readonly #verifying = new Map<string, Promise<CredentialCheck>>();
+  #hashes = 0;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -138,25 +140,41 @@ export class CredentialVerifier {
       .digest("base64");
     const cached = this.#cache.get(digest);
     if (cached !== undefined) return verdict(cached);
-    return this.#verify(parsed.username, parsed.password).then(
-      (valid) => {
-        this.#cache.set(
-          digest,
-          valid,
-          valid ? {} : { ttl: FAILED_CACHE_TTL_MS },
-        );
-        return verdict(valid);
-      },
-      (): CredentialCheck => ({
-        ok: false,
-        status: 503,
-        reason: "too many password checks at once, retry shortly",
-        counts: false,
-      }),
-    );
+
+    // Requests that carry the same header while it is being verified share
+    // one hash, so a burst of them costs one scrypt run, not one each.
+    let pending = this.#verifying.get(digest);
+    if (pending === undefined) {
+      pending = this.#verify(parsed.username, parsed.password).then(
+        (valid) => {
+          this.#cache.set(
+            digest,
+            valid,
+            valid ? {} : { ttl: FAILED_CACHE_TTL_MS },
+          );
+          return verdict(valid);
+        },
+        (): CredentialCheck => ({
+          ok: false,
+          status: 503,
+          reason: "too many password checks at once, retry shortly",
+          counts: false,
+        }),
+      );
+      const settled = pending;
+      this.#verifying.set(digest, settled);
+      void settled.finally(() => this.#verifying.delete(digest));
+    }
+    return pending;
+  }
+
+  /** Number of password hashes computed, cached answers not included. */
+  get hashCount(): number {
+    return this.#hashes;
   }
 
   async #verify(username: string, password: string): Promise<boolean> {
+    this.#hashes++;
     const usernameOk = digestsEqual(hashSha256(username, ""), this.#username);
     let hash: Buffer;
     if (this.#scheme === "scrypt") {

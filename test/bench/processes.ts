@@ -142,9 +142,10 @@ export async function run(
 
 /** Runs the load generator in a process of its own, so that it has a core to itself when one is free. */
 export async function blastInProcess<T>(options: unknown): Promise<T> {
-  const child = fork(built("blaster-process"), [JSON.stringify(options)], {
+  const child = fork(built("blaster-process"), [], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  child.send(options as object);
   const [message] = (await once(child, "message")) as [T];
   await once(child, "exit");
   return message;

@@ -102,6 +102,7 @@ export async function rejections(
       localAddresses: [from],
     });
 
+  await load(forward.port, WHITELISTED, GOOD_AUTHORIZATION, "warm-up");
   await upstream.ask("reset");
   const forwardingRuns: number[] = [];
   const runs = new Map<string, { rate: number; status: number }[]>();
