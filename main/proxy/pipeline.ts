@@ -260,11 +260,21 @@ function tooLarge(
   };
 }
 
+/**
+ * Largest unread body that is left for Node to read and discard after a
+ * rejection, so that the client's keep-alive connection survives. A longer
+ * or chunked body closes the connection instead of being read to its end.
+ */
+export const DISCARDED_BODY_MAX = 16 * 1024;
+
 function closeIfBodyPending(
   req: IncomingMessage,
   rejection: Rejection,
 ): Rejection {
-  return hasBody(req) && !req.complete
-    ? { ...rejection, close: true }
-    : rejection;
+  if (!hasBody(req) || req.complete) return rejection;
+  const length = Number(req.headers["content-length"]);
+  const small =
+    req.headers["transfer-encoding"] === undefined &&
+    length <= DISCARDED_BODY_MAX;
+  return small ? rejection : { ...rejection, close: true };
 }

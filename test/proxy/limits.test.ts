@@ -2,6 +2,8 @@ import { request } from "node:http";
 
 import { afterEach, describe, expect, it } from "vitest";
 
+import { DISCARDED_BODY_MAX } from "../../main/proxy/pipeline.js";
+import { exchange } from "../support/raw-http.js";
 import {
   send,
   sendCommand,
@@ -245,5 +247,54 @@ describe("CORS", () => {
     expect(String(limited.headers["access-control-expose-headers"])).toContain(
       "Retry-After",
     );
+  });
+});
+
+describe("connections after a rejection", () => {
+  const post = (body: string, framing: string) =>
+    `POST / HTTP/1.1\r\nhost: node\r\n${framing}\r\n${body}`;
+
+  it("stay open when the unread body is small", async () => {
+    fixture = await startProxy();
+    const body = '{"command":"getNodeInfo"}';
+    const request = post(body, `content-length: ${body.length}\r\n`);
+    const result = await exchange(fixture.port, request + request, {
+      from: "127.0.0.2",
+      responses: 2,
+      timeoutMs: 2000,
+    });
+    expect(result.responses.map((response) => response.status)).toEqual([
+      403, 403,
+    ]);
+    expect(result.responses[0]?.headers.connection).not.toBe("close");
+    expect(fixture.node.received).toHaveLength(0);
+  });
+
+  it("close when the unread body is chunked", async () => {
+    fixture = await startProxy();
+    const request = post(
+      "5\r\nhello\r\n0\r\n\r\n",
+      "transfer-encoding: chunked\r\n",
+    );
+    const result = await exchange(fixture.port, request + request, {
+      from: "127.0.0.2",
+      timeoutMs: 2000,
+    });
+    expect(result.responses.map((response) => response.status)).toEqual([403]);
+    expect(result.responses[0]?.headers.connection).toBe("close");
+    expect(result.closed).toBe(true);
+  });
+
+  it("close when the unread body is large", async () => {
+    fixture = await startProxy();
+    const body = "x".repeat(DISCARDED_BODY_MAX + 1);
+    const result = await exchange(
+      fixture.port,
+      post(body, `content-length: ${body.length}\r\n`),
+      { from: "127.0.0.2", timeoutMs: 2000 },
+    );
+    expect(result.responses.map((response) => response.status)).toEqual([403]);
+    expect(result.responses[0]?.headers.connection).toBe("close");
+    expect(result.closed).toBe(true);
   });
 });
