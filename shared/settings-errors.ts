@@ -34,10 +34,13 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
 export function formatIssues(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
+  defaults: unknown,
 ): SettingsIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => unknownField([...issue.path, key]));
+      return issue.keys.map((key) =>
+        unknownField([...issue.path, key], defaults),
+      );
     }
     const path = formatPath(issue.path);
     const field = path === "" ? "The settings document" : path;
@@ -46,16 +49,73 @@ export function formatIssues(
       REDACTED_FIELDS.has(path) || value === undefined || value === ""
         ? field
         : `${field}: ${describeValue(value)}`;
-    return [{ path, message: `${subject} ${problem(issue)}. ${hint(issue)}` }];
+    return [
+      {
+        path,
+        message: `${subject} ${problem(issue)}. ${hint(issue, defaults)}`,
+      },
+    ];
   });
 }
 
-function unknownField(path: PropertyKey[]): SettingsIssue {
+function unknownField(path: PropertyKey[], defaults: unknown): SettingsIssue {
   const text = formatPath(path);
+  const name = String(path.at(-1));
+  const suggestion = nearest(name, fieldsAt(defaults, path.slice(0, -1)));
+  const guess = suggestion ? ` Did you mean "${suggestion}"?` : "";
+  const password =
+    name.toLowerCase() === "password"
+      ? " The settings never hold a password itself: run `node-shield hash-password` for the basicAuth block."
+      : "";
   return {
     path: text,
-    message: `${text}: unknown field. Remove it or check its spelling against the settings reference (docs/configuration.md).`,
+    message: `${text}: unknown field.${guess}${password} Remove it or check its spelling against the settings reference (docs/configuration.md).`,
   };
+}
+
+/** Names of the fields of the object at `path` in the default settings. */
+function fieldsAt(defaults: unknown, path: readonly PropertyKey[]): string[] {
+  const value = valueAt(defaults, path);
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.keys(value)
+    : [];
+}
+
+/** Returns the known name closest to `name` when it is a likely misspelling. */
+function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined &&
+    bestDistance <= Math.max(2, Math.floor(name.length / 3))
+    ? best
+    : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution =
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(
+        Math.min(
+          (previous[j] ?? 0) + 1,
+          (current[j - 1] ?? 0) + 1,
+          substitution,
+        ),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** Formats a path as `a.b[2].c`. */
@@ -87,8 +147,10 @@ function problem(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return `is not a valid ${issue.expected === "int" ? "whole number" : issue.expected}`;
     case "too_small":
-      return issue.origin === "array"
-        ? `has fewer than ${String(issue.minimum)} entries`
+      if (issue.origin === "array")
+        return `has fewer than ${String(issue.minimum)} entries`;
+      return issue.inclusive === false
+        ? `must be above ${String(issue.minimum)}`
         : `is less than the minimum of ${String(issue.minimum)}`;
     case "too_big":
       return issue.origin === "array" || issue.origin === "string"
@@ -101,7 +163,34 @@ function problem(issue: z.core.$ZodIssue): string {
   }
 }
 
-function hint(issue: z.core.$ZodIssue): string {
+function typeHint(
+  issue: z.core.$ZodIssue & { code: "invalid_type" },
+  defaults: unknown,
+): string {
+  switch (issue.expected) {
+    case "int":
+      return "Write a whole number without quotes.";
+    case "number":
+      return "Write a number without quotes.";
+    case "boolean":
+      return "Write true or false, without quotes.";
+    case "array":
+      return 'Write a list in square brackets, such as ["192.168.1.20"].';
+    case "object": {
+      const fields = fieldsAt(defaults, issue.path);
+      return fields.length > 0
+        ? `Write an object with fields such as ${fields
+            .slice(0, 3)
+            .map((field) => `"${field}"`)
+            .join(", ")}, for example {"${fields[0]}": …}.`
+        : "Write an object in curly braces.";
+    }
+    default:
+      return `Write ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected} value.`;
+  }
+}
+
+function hint(issue: z.core.$ZodIssue, defaults: unknown): string {
   const params = (issue as { params?: { hint?: unknown } }).params;
   if (typeof params?.hint === "string") return params.hint;
   const fieldHint = FIELD_HINTS[formatPath(issue.path)];
@@ -109,11 +198,11 @@ function hint(issue: z.core.$ZodIssue): string {
 
   switch (issue.code) {
     case "invalid_type":
-      return issue.expected === "int"
-        ? "Write a whole number without quotes."
-        : `Write ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected} value.`;
+      return typeHint(issue, defaults);
     case "too_small":
-      return `Use a value of at least ${String(issue.minimum)}.`;
+      return issue.inclusive === false
+        ? `Use a value above ${String(issue.minimum)}.`
+        : `Use a value of at least ${String(issue.minimum)}.`;
     case "too_big":
       return `Use a value of at most ${String(issue.maximum)}.`;
     case "invalid_value":

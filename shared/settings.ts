@@ -186,7 +186,7 @@ export function parseSettings(input: unknown): SettingsResult {
   const result = settingsSchema.safeParse(input);
   if (result.success) return { ok: true, settings: result.data };
 
-  const issues = formatIssues(result.error.issues, input);
+  const issues = formatIssues(result.error.issues, input, defaultSettings());
   return {
     ok: false,
     issues,
@@ -220,6 +220,14 @@ function checkSchemaVersion(version: number, context: z.RefinementCtx): void {
 }
 
 function checkAddressEntry(entry: string, context: z.RefinementCtx): void {
+  if (entry !== entry.trim()) {
+    context.addIssue({
+      code: "custom",
+      message: "has spaces around it",
+      params: { hint: "Remove the spaces before and after the address." },
+    });
+    return;
+  }
   const parsed = parseAddressRange(entry);
   if (!parsed.ok) {
     context.addIssue({
@@ -323,10 +331,10 @@ function checkCrossFieldRules(
   if (pointsAtItself(settings)) {
     context.addIssue({
       code: "custom",
-      path: ["upstream", "url"],
-      message: `points at Node Shield's own listen address (port ${settings.listen.port})`,
+      path: ["listen", "port"],
+      message: `is also the port of upstream.url (${settings.upstream.url}), so Node Shield would forward to itself`,
       params: {
-        hint: "Set upstream.url to the node's API (usually port 14265) or change listen.port.",
+        hint: "Listen on another port, such as the default 14266, and keep upstream.url on the node's API.",
       },
     });
   }

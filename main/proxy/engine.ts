@@ -4,6 +4,7 @@
  * import, so it runs headless, in the tests and in the desktop app's engine
  * process alike.
  */
+import { parseAddressRange } from "../../shared/address.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
 import { parseSettings, type Settings } from "../../shared/settings.js";
 import type { StatsSnapshot } from "../../shared/stats.js";
@@ -128,7 +129,7 @@ export class Engine {
       },
       `listening on ${this.#address?.url ?? ""}`,
     );
-    this.#warnIfUnprotected(settings);
+    this.#logProtection(settings);
     return this.#address as ListenAddress;
   }
 
@@ -170,11 +171,13 @@ export class Engine {
       { changed: changedSections(previous, next) },
       "settings applied",
     );
-    if (
-      previous.protection.enabled !== next.protection.enabled ||
-      !next.protection.enabled
-    )
-      this.#warnIfUnprotected(next);
+    const protectionChanged = (
+      ["protection", "basicAuth", "whitelist", "rateLimit", "lockout"] as const
+    ).some(
+      (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
+    );
+    if (protectionChanged || !next.protection.enabled)
+      this.#logProtection(next);
     return { ok: true, settings: next };
   }
 
@@ -315,6 +318,11 @@ export class Engine {
 
   #applyPolicy(previous: Settings, next: Settings): void {
     this.#policy = compilePolicy(next, this.#policy);
+    // A new password is how the owner deals with failed logins, so the
+    // clients locked out under the old one get a fresh start.
+    if (JSON.stringify(previous.basicAuth) !== JSON.stringify(next.basicAuth)) {
+      this.#state.lockouts.clearAll();
+    }
     this.#state.limiter.configure(
       next.rateLimit.requestsPerSecond,
       next.rateLimit.burst,
@@ -331,12 +339,30 @@ export class Engine {
     }
   }
 
-  #warnIfUnprotected(settings: Settings): void {
-    if (settings.protection.enabled) {
-      this.#log.info("protection is on");
-    } else {
+  /** Logs which protections are on, and warns of settings that leave the node open. */
+  #logProtection(settings: Settings): void {
+    if (!settings.protection.enabled) {
       this.#log.warn(
         "protection is OFF: every request is forwarded without authentication, whitelist, rate limit or command policy",
+      );
+      return;
+    }
+    const { basicAuth, whitelist, rateLimit, lockout } = settings;
+    const parts = [
+      `authentication ${basicAuth.enabled ? `on (${basicAuth.scheme})` : "off"}`,
+      `whitelist ${whitelist.enabled ? `on (${whitelist.addresses.length} entries)` : "off"}`,
+      `rate limit ${rateLimit.enabled ? `${rateLimit.requestsPerSecond}/s, burst ${rateLimit.burst}` : "off"}`,
+      `lockout ${lockout.enabled && basicAuth.enabled ? "on" : "off"}`,
+    ];
+    this.#log.info(`protection is on: ${parts.join(", ")}`);
+    const everything = whitelist.addresses.filter((entry) => {
+      const parsed = parseAddressRange(entry);
+      return parsed.ok && parsed.value.prefixLength === 0;
+    });
+    if (everything.length > 0) {
+      this.#log.warn(
+        { entries: everything },
+        "the whitelist lets every address in, so every client may run every command: remove the /0 entry to keep the command policy",
       );
     }
   }

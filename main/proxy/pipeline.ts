@@ -73,7 +73,7 @@ export async function admit(
     return { kind: "forward", body: body.body, trusted, target };
   }
 
-  const early = checkAccess(client, policy, state);
+  const early = checkAccess(client, policy, state, method === "OPTIONS");
   if (early)
     return {
       kind: "reject",
@@ -158,11 +158,17 @@ export function connectionRejection(
   return undefined;
 }
 
-/** Steps before credentials: blocks, whitelist, lockout and the first rate-limit token. */
+/**
+ * Steps before credentials: blocks, whitelist, lockout and the first
+ * rate-limit token. A CORS preflight takes no token: it never reaches the
+ * node, and a browser reports a refused preflight as a CORS failure instead
+ * of the readable 429 that the request itself would get.
+ */
 function checkAccess(
   client: ClientIdentity,
   policy: Policy,
   state: PipelineState,
+  preflight: boolean,
 ): Rejection | undefined {
   const { settings } = policy;
   if (client.local) return undefined;
@@ -176,12 +182,12 @@ function checkAccess(
       return {
         status: 429,
         reason: "lockedOut",
-        message: `too many failed authentication attempts, locked out for ${seconds} more seconds`,
+        message: `too many failed authentication attempts, locked out for ${seconds} more ${plural(seconds, "second")}`,
         headers: { "retry-after": String(seconds) },
       };
     }
   }
-  if (settings.rateLimit.enabled) {
+  if (settings.rateLimit.enabled && !preflight) {
     const taken = state.limiter.take(client.key, 1);
     if (!taken.ok) return rateLimited(taken.retryAfterSeconds);
   }
@@ -252,7 +258,7 @@ function rateLimited(retryAfterSeconds: number): Rejection {
   return {
     status: 429,
     reason: "rateLimited",
-    message: `rate limit exceeded, retry after ${retryAfterSeconds} seconds`,
+    message: `rate limit exceeded, retry after ${retryAfterSeconds} ${plural(retryAfterSeconds, "second")}`,
     headers: { "retry-after": String(retryAfterSeconds) },
   };
 }
@@ -292,4 +298,8 @@ function closeIfBodyPending(
     req.headers["transfer-encoding"] === undefined &&
     length <= DISCARDED_BODY_MAX;
   return small ? rejection : { ...rejection, close: true };
+}
+
+function plural(count: number, unit: string): string {
+  return count === 1 ? unit : `${unit}s`;
 }

@@ -136,6 +136,12 @@ export class RequestHandler {
   ): void {
     const statsClient = { address: client.address, whitelisted: trusted };
     if (outcome.kind === "response") {
+      if (this.#context.stats.upstreamReachable === false) {
+        this.#context.log.info(
+          { upstream: this.#context.upstream().url },
+          "the node responds again",
+        );
+      }
       this.#context.stats.recordForwarded(
         statsClient,
         outcome.status,
@@ -147,11 +153,17 @@ export class RequestHandler {
 
     const wasReachable = this.#context.stats.upstreamReachable;
     this.#context.stats.recordUpstreamFailure(outcome.kind, outcome.message);
-    if (wasReachable !== false)
+    // Only the change from reachable to unreachable is logged: a node that
+    // is down would otherwise log a line per request.
+    if (wasReachable !== false) {
+      const url = this.#context.upstream().url;
       this.#context.log.warn(
-        { err: outcome.message, upstream: this.#context.upstream().url },
-        "the node did not respond to a forwarded request",
+        { err: outcome.message, upstream: url },
+        outcome.kind === "timeout"
+          ? `the node at ${url} did not respond in time, so requests get 504 until it does`
+          : `cannot reach the node at ${url}, so requests get 502 until it is back. Check that the node is running.`,
       );
+    }
     if (res.headersSent) return;
     if (outcome.kind === "timeout")
       sendError(res, 504, "the node did not respond in time");

@@ -190,6 +190,42 @@ describe("node-shield command", () => {
   });
 });
 
+describe("node-shield command options", () => {
+  it.each(["0", "-1", "0x10", "1e-3", "100000", "abc"])(
+    "rejects --stats-interval %s",
+    async (value) => {
+      const result = await runCli([`--stats-interval=${value}`]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `--stats-interval ${value} is not a number of seconds from 0.1 to 86400`,
+      );
+    },
+  );
+
+  it("keeps running on SIGHUP without a settings file", async () => {
+    running = startCli(["--log-format", "json"]);
+    const started = await Promise.race([
+      running
+        .waitFor(/listening on http:\/\/0\.0\.0\.0:14266/)
+        .then(() => true),
+      running.exited().then(() => false),
+    ]);
+    // Another program may hold the default port; then there is nothing to signal.
+    if (!started) return;
+    running.child.kill("SIGHUP");
+    await running.waitFor(/no settings file to reload/);
+    expect(running.child.exitCode).toBeNull();
+    running.child.kill("SIGTERM");
+    expect(await running.exited()).toBe(0);
+  });
+
+  it("prints help for hash-password", async () => {
+    const result = await runCli(["hash-password", "--help"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Usage: node-shield hash-password");
+  });
+});
+
 describe("node-shield hash-password", () => {
   it("prints a scrypt block that the engine accepts", async () => {
     const result = await runCli(
@@ -260,6 +296,15 @@ describe("node-shield hash-password", () => {
       ).status,
     ).toBe(200);
     expect(running.stdout()).not.toContain("s3cret");
+  });
+
+  it("rejects a password with a line break", async () => {
+    const result = await runCli(["hash-password"], "first\nsecond\n");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      "contains a line break or another control character",
+    );
+    expect(result.stdout).toBe("");
   });
 
   it("rejects an empty password", async () => {

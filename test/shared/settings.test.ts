@@ -195,8 +195,10 @@ describe("parseSettings errors", () => {
 
   it("rejects an upstream that points at the listen port", () => {
     const message = messageOf(parseSettings({ listen: { port: 14265 } }));
-    expect(message).toContain("upstream.url");
-    expect(message).toContain("own listen address");
+    expect(message).toContain(
+      "listen.port: 14265 is also the port of upstream.url (http://127.0.0.1:14265)",
+    );
+    expect(message).toContain("such as the default 14266");
   });
 
   it("rejects a listen host that is not an address", () => {
@@ -223,6 +225,64 @@ describe("parseSettings errors", () => {
     );
     expect(message).toContain(
       "basicAuth.passwordSalt must be at least 16 characters",
+    );
+  });
+
+  it("rejects whitespace around a whitelist entry", () => {
+    const message = messageOf(
+      parseSettings({ whitelist: { addresses: ["192.168.1.20 "] } }),
+    );
+    expect(message).toContain(
+      'whitelist.addresses[0]: "192.168.1.20 " has spaces around it',
+    );
+  });
+
+  it("says above for exclusive minimums", () => {
+    const message = messageOf(
+      parseSettings({
+        upstream: { timeoutSeconds: 0 },
+        rateLimit: { requestsPerSecond: 0 },
+      }),
+    );
+    expect(message).toContain(
+      "upstream.timeoutSeconds: 0 must be above 0. Use a value above 0.",
+    );
+    expect(message).toContain(
+      "rateLimit.requestsPerSecond: 0 must be above 0.",
+    );
+    expect(message).not.toContain("minimum of 0");
+  });
+
+  it("suggests the field an unknown one is a misspelling of", () => {
+    const message = messageOf(
+      parseSettings({
+        whitelist: { adresses: [] },
+        basicAuth: { password: "x" },
+      }),
+    );
+    expect(message).toContain(
+      'whitelist.adresses: unknown field. Did you mean "addresses"?',
+    );
+    expect(message).toContain("basicAuth.password: unknown field.");
+    expect(message).toContain("hash-password");
+  });
+
+  it("shows the shape of a section given as another type", () => {
+    const message = messageOf(
+      parseSettings({ whitelist: ["192.168.1.20"], protection: "yes" }),
+    );
+    expect(message).toContain(
+      'whitelist: ["192.168.1.20"] is not a valid object. Write an object with fields such as "enabled", "addresses"',
+    );
+    expect(message).toContain('protection: "yes" is not a valid object.');
+  });
+
+  it("asks for true or false", () => {
+    const message = messageOf(
+      parseSettings({ protection: { enabled: "yes" } }),
+    );
+    expect(message).toContain(
+      'protection.enabled: "yes" is not a valid boolean. Write true or false, without quotes.',
     );
   });
 

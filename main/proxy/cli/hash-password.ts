@@ -45,6 +45,14 @@ export async function hashPasswordCommand(
     );
     return 2;
   }
+  // Node Shield rejects credentials with control characters, so a password
+  // with a line break in it could never be used to log in.
+  if (/[\u0000-\u001f\u007f]/.test(password)) {
+    options.errors.write(
+      "The password contains a line break or another control character, which Basic authentication cannot carry. Give it on one line.\n",
+    );
+    return 2;
+  }
 
   const scheme: PasswordScheme = options.legacy ? "sha256" : "scrypt";
   const record = await createPasswordRecord(password, scheme);

@@ -28,7 +28,9 @@ Runs Node Shield's secured reverse proxy in front of a node's HTTP API.
 Options:
   --config FILE             settings file (JSON); without it, the defaults
   --stats-interval SECONDS  log a one-line stats summary every SECONDS seconds
-  --log-level LEVEL         trace, debug, info (default), warn, error or silent
+                            (0.1 to 86400)
+  --log-level LEVEL         trace, debug, info (default), warn, error, fatal
+                            or silent
   --log-format FORMAT       pretty (default on a terminal) or json
   -h, --help                show this help
   -v, --version             show the version
@@ -39,6 +41,30 @@ input) and prints the basicAuth block to paste into the settings file:
   --legacy                  Hornet's SHA-256 scheme instead of scrypt
 
 Signals: SIGINT and SIGTERM stop gracefully, SIGHUP reloads the settings file.`;
+
+const HASH_PASSWORD_HELP = `Usage: node-shield hash-password [--username NAME] [--legacy]
+
+Reads a password (a prompt on a terminal, otherwise standard input) and
+prints a settings document with the basicAuth block and a fresh salt:
+  --username NAME           username of the block (default: admin)
+  --legacy                  Hornet's SHA-256 scheme instead of scrypt
+
+To start a settings file with it: node-shield hash-password > settings.json`;
+
+const STATS_INTERVAL_MIN = 0.1;
+const STATS_INTERVAL_MAX = 86_400;
+
+/** Reads --stats-interval: undefined when absent, null when invalid. */
+function parseStatsInterval(
+  text: string | undefined,
+): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(text)) return null;
+  const seconds = Number(text);
+  return seconds >= STATS_INTERVAL_MIN && seconds <= STATS_INTERVAL_MAX
+    ? seconds
+    : null;
+}
 
 const LOG_LEVELS = new Set([
   "trace",
@@ -85,13 +111,10 @@ export async function main(argv: string[]): Promise<number> {
     return usageError(
       `--log-format ${format} is not a format: use pretty or json`,
     );
-  const statsInterval =
-    values["stats-interval"] === undefined
-      ? undefined
-      : Number(values["stats-interval"]);
-  if (statsInterval !== undefined && !(statsInterval > 0)) {
+  const statsInterval = parseStatsInterval(values["stats-interval"]);
+  if (statsInterval === null) {
     return usageError(
-      `--stats-interval ${values["stats-interval"]} is not a number of seconds above 0`,
+      `--stats-interval ${values["stats-interval"]} is not a number of seconds from ${STATS_INTERVAL_MIN} to ${STATS_INTERVAL_MAX}, such as 60`,
     );
   }
 
@@ -120,9 +143,17 @@ async function serve(
 
   const engine = new Engine(settings, { logger });
   const stopped = stopOnSignals(engine, log);
-  if (configPath !== undefined) {
-    process.on("SIGHUP", () => void reload(engine, configPath, log));
-  }
+  // Without a handler, SIGHUP would end the process, and a service
+  // manager's reload would stop the proxy.
+  process.on("SIGHUP", () => {
+    if (configPath === undefined) {
+      log.warn(
+        "SIGHUP received, but there is no settings file to reload: start with --config FILE",
+      );
+    } else {
+      void reload(engine, configPath, log);
+    }
+  });
   try {
     await engine.start();
   } catch (error) {
@@ -172,7 +203,7 @@ async function reload(
   path: string,
   log: Logger,
 ): Promise<void> {
-  const read = await readSettingsFile(path);
+  const read = await readSettingsFile(path, "send SIGHUP again");
   if (!read.ok) {
     log.error(
       { file: path },
@@ -197,12 +228,14 @@ async function hashPassword(argv: string[]): Promise<number> {
       options: {
         username: { type: "string", default: "admin" },
         legacy: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
     }));
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
+  if (values.help) return print(HASH_PASSWORD_HELP);
   if (
     values.username === "" ||
     /[:\u0000-\u001f\u007f]/.test(values.username)

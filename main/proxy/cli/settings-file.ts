@@ -9,9 +9,13 @@ import { parseSettings, type Settings } from "../../../shared/settings.js";
 export type SettingsFileResult =
   { ok: true; settings: Settings } | { ok: false; message: string };
 
-/** Reads and validates a settings file. Never throws. */
+/**
+ * Reads and validates a settings file. Never throws. `retry` says what the
+ * owner does once the file is fixed.
+ */
 export async function readSettingsFile(
   path: string,
+  retry = "start again",
 ): Promise<SettingsFileResult> {
   let text: string;
   try {
@@ -23,7 +27,9 @@ export async function readSettingsFile(
         ? "the file does not exist"
         : code === "EACCES"
           ? "permission denied"
-          : String(error);
+          : code === "EISDIR"
+            ? "it is a folder, not a file"
+            : String(error);
     return {
       ok: false,
       message: `Cannot read the settings file ${path}: ${reason}. Check the path, or leave out --config to run on the defaults.`,
@@ -37,7 +43,7 @@ export async function readSettingsFile(
     const detail = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
-      message: `The settings file ${path} is not valid JSON: ${detail}${locate(text, detail)}. Fix the syntax and start again.`,
+      message: `The settings file ${path} is not valid JSON: ${detail}${locate(text, detail)}. Fix the syntax and ${retry}.`,
     };
   }
 
