@@ -427,3 +427,86 @@ describe("lockout logging", () => {
     expect(fixture.engine.snapshot().rejected.unauthorized).toBe(20);
   });
 });
+
+describe("protection log", () => {
+  it("lists each protection at start", async () => {
+    const log = captureLogger();
+    fixture = await startProxy(
+      { basicAuth: HORNET_AUTH, whitelist: { addresses: ["127.0.0.2"] } },
+      { logger: log.logger },
+    );
+    const line = log
+      .entries()
+      .find((entry) => String(entry.msg).startsWith("protection is on"));
+    expect(line?.msg).toBe(
+      "protection is on: authentication on (sha256), whitelist on (1 entries), rate limit 5/s, burst 5, lockout on",
+    );
+  });
+
+  it("warns of a whitelist entry that covers every address", async () => {
+    const log = captureLogger();
+    fixture = await startProxy(
+      { whitelist: { addresses: ["0.0.0.0/0"] } },
+      { logger: log.logger },
+    );
+    const warning = log
+      .entries()
+      .find((entry) =>
+        String(entry.msg).startsWith("the whitelist lets every address in"),
+      );
+    expect(warning?.entries).toEqual(["0.0.0.0/0"]);
+  });
+
+  it("says when the node responds again", async () => {
+    const log = captureLogger();
+    fixture = await startProxy({}, { logger: log.logger });
+    fixture.node.fault = "reset";
+    await sendCommand(fixture.port, "getNodeInfo");
+    await sendCommand(fixture.port, "getNodeInfo");
+    fixture.node.fault = "none";
+    await sendCommand(fixture.port, "getNodeInfo");
+    const messages = log.entries().map((entry) => String(entry.msg));
+    expect(
+      messages.filter((message) =>
+        message.startsWith("cannot reach the node at"),
+      ),
+    ).toHaveLength(1);
+    expect(messages).toContain("the node responds again");
+  });
+});
+
+describe("lockout after a password change", () => {
+  it("is lifted", async () => {
+    fixture = await startProxy({
+      basicAuth: HORNET_AUTH,
+      whitelist: { enabled: false },
+      lockout: { maxFailures: 2 },
+    });
+    for (let i = 0; i < 2; i++)
+      await sendCommand(fixture.port, "getNodeInfo", {
+        from: "127.0.0.2",
+        headers: { authorization: basic("admin", "guess") },
+      });
+    expect(
+      (
+        await sendCommand(fixture.port, "getNodeInfo", {
+          from: "127.0.0.2",
+          headers: { authorization: basic("admin", "iota") },
+        })
+      ).status,
+    ).toBe(429);
+    const result = await fixture.engine.update({
+      ...fixture.engine.settings,
+      basicAuth: { ...HORNET_AUTH, username: "owner" },
+    });
+    expect(result.ok).toBe(true);
+    expect(
+      (
+        await sendCommand(fixture.port, "getNodeInfo", {
+          from: "127.0.0.2",
+          headers: { authorization: basic("owner", "iota") },
+        })
+      ).status,
+    ).toBe(200);
+  });
+});

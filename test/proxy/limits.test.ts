@@ -298,3 +298,43 @@ describe("connections after a rejection", () => {
     expect(result.closed).toBe(true);
   });
 });
+
+describe("CORS preflights and the rate limit", () => {
+  it("take no token", async () => {
+    fixture = await startProxy({
+      whitelist: { addresses: ["127.0.0.2"] },
+      rateLimit: { requestsPerSecond: 0.01, burst: 1 },
+    });
+    const preflights = [];
+    for (let i = 0; i < 3; i++)
+      preflights.push(
+        (
+          await send({
+            port: fixture.port,
+            method: "OPTIONS",
+            path: "/",
+            from: "127.0.0.2",
+          })
+        ).status,
+      );
+    expect(preflights).toEqual([204, 204, 204]);
+    expect(
+      (await sendCommand(fixture.port, "getNodeInfo", { from: "127.0.0.2" }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await sendCommand(fixture.port, "getNodeInfo", { from: "127.0.0.2" }))
+        .status,
+    ).toBe(429);
+    expect(
+      (
+        await send({
+          port: fixture.port,
+          method: "OPTIONS",
+          path: "/",
+          from: "127.0.0.2",
+        })
+      ).status,
+    ).toBe(204);
+  });
+});
