@@ -4,32 +4,22 @@
  * import, so it runs headless, in the tests and in the desktop app's engine
  * process alike.
  */
-import { once } from "node:events";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
-
 import { silentLogger, type Logger } from "../../shared/logger.js";
 import { parseSettings, type Settings } from "../../shared/settings.js";
-import type { RejectionReason, StatsSnapshot } from "../../shared/stats.js";
-import type { ClientIdentity } from "./client-address.js";
+import type { StatsSnapshot } from "../../shared/stats.js";
 import { identifyClient } from "./client-address.js";
 import { CREDENTIAL_CACHE_MAX } from "./credentials.js";
+import { ProxyListener } from "./listener.js";
 import { BlockTable, LOCKOUT_TABLE_MAX, LockoutTable } from "./lockout.js";
-import { admit, type PipelineState, type Rejection } from "./pipeline.js";
+import { connectionRejection, type PipelineState } from "./pipeline.js";
 import { compilePolicy, type Policy } from "./policy.js";
 import { RATE_LIMIT_BUCKETS_MAX, RateLimiter } from "./rate-limit.js";
 import { RejectionLog } from "./rejection-log.js";
-import { sendError, sendPreflight, writeRawError } from "./respond.js";
-import {
-  applyServerLimits,
-  ConnectionCounter,
-  createProxyServer,
-} from "./server.js";
+import { RequestHandler } from "./request-handler.js";
+import { ConnectionCounter } from "./server.js";
 import { Stats } from "./stats.js";
-import { Upstream, type ForwardOutcome } from "./upstream.js";
+import { Upstream } from "./upstream.js";
 import { UPSTREAM_QUEUE_MAX, UpstreamGate } from "./upstream-gate.js";
-import { forwardUpgrade } from "./upgrade.js";
 
 /** The address the engine listens on. */
 export interface ListenAddress {
@@ -76,9 +66,12 @@ export class Engine {
   readonly #connections = new ConnectionCounter();
   readonly #state: PipelineState;
   readonly #gate: UpstreamGate;
+  readonly #handler: RequestHandler;
   #policy: Policy;
   #upstream: Upstream;
-  #server: Server | undefined;
+  #listener: ProxyListener | undefined;
+  /** Listeners of earlier addresses, still serving the connections they accepted. */
+  readonly #retired = new Set<ProxyListener>();
   #address: ListenAddress | undefined;
   #stopping = false;
 
@@ -106,6 +99,15 @@ export class Engine {
         );
       },
     };
+    this.#handler = new RequestHandler({
+      stats: this.stats,
+      rejections: this.#rejections,
+      gate: this.#gate,
+      state: this.#state,
+      log: this.#log,
+      policy: () => this.#policy,
+      upstream: () => this.#upstream,
+    });
   }
 
   /** The settings in force. */
@@ -121,7 +123,7 @@ export class Engine {
   /** Starts listening. Rejects with a ListenError that names the address. */
   async start(): Promise<ListenAddress> {
     const settings = this.settings;
-    this.#server = await this.#listen(settings.listen, settings.limits);
+    this.#listener = await this.#listen(settings.listen, settings.limits);
     this.#log.info(
       {
         upstream: settings.upstream.url,
@@ -150,7 +152,7 @@ export class Engine {
     const next = parsed.settings;
     const previous = this.settings;
 
-    if (this.#server && this.#needsRebind(next)) {
+    if (this.#listener && !this.#isBoundTo(next.listen)) {
       try {
         await this.#rebind(next);
       } catch (error) {
@@ -161,11 +163,12 @@ export class Engine {
         );
         return { ok: false, message };
       }
-    } else if (this.#server) {
-      applyServerLimits(this.#server, next.limits);
+    } else {
+      this.#listener?.applyLimits(next.limits);
     }
 
     this.#applyPolicy(previous, next);
+    this.#reviewRejectedConnections();
     this.#log.info(
       { changed: changedSections(previous, next) },
       "settings applied",
@@ -186,15 +189,19 @@ export class Engine {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#rejections.flush();
-    const server = this.#server;
-    if (server) {
-      const closed = once(server, "close");
-      server.close();
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+    const listeners = [
+      ...this.#retired,
+      ...(this.#listener ? [this.#listener] : []),
+    ];
+    for (const listener of listeners) {
+      listener.stopAccepting();
+      listener.closeIdle();
     }
+    const deadline = Date.now() + graceMs;
+    while (this.#connections.open > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const listener of listeners) listener.closeAll();
     await this.#upstream.close().catch(() => undefined);
     this.#log.info("stopped");
   }
@@ -234,50 +241,44 @@ export class Engine {
     this.#state.blocks.unblock(client.key);
     this.#state.lockouts.clear(client.key);
     this.stats.markLocked(client.address, undefined, false);
+    this.#reviewRejectedConnections();
     this.#log.info({ client: client.address }, "unblocked a client");
   }
 
   async #listen(
     listen: Settings["listen"],
     limits: Settings["limits"],
-  ): Promise<Server> {
-    const server = createProxyServer(
-      limits,
-      () => this.settings.limits,
-      this.#connections,
-      {
-        request: (req, res, client) => void this.#onRequest(req, res, client),
-        upgrade: (req, socket, head, client) =>
-          void this.#onUpgrade(req, socket, head, client),
-        rejected: (client, reason, status) =>
-          this.#count(
-            client,
-            reason,
-            status,
-            "",
-            "",
-            this.#policy.whitelist.matches(client),
-          ),
-      },
-    );
-    const { host, port } = listen;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(new ListenError(host, port, error)),
-      );
-      server.listen({ host, port, ipv6Only: false }, () => resolve());
+  ): Promise<ProxyListener> {
+    const listener = new ProxyListener(limits, this.#connections, {
+      request: (req, res, client) =>
+        void this.#handler.onRequest(req, res, client),
+      upgrade: (req, socket, head, client) =>
+        void this.#handler.onUpgrade(req, socket, head, client),
+      rejected: (client, reason, status, method = "", target = "") =>
+        this.#handler.count(
+          client,
+          reason,
+          status,
+          method,
+          target,
+          this.#policy.whitelist.matches(client),
+        ),
+      connectionRejection: (client) =>
+        connectionRejection(client, this.#policy, this.#state),
     });
-    server.on("error", (error) =>
-      this.#log.error({ err: error.message }, "server error"),
-    );
-
-    const bound = server.address() as AddressInfo;
+    const { host, port } = listen;
+    let bound: number;
+    try {
+      bound = await listener.listen(host, port);
+    } catch (error) {
+      throw new ListenError(host, port, error as NodeJS.ErrnoException);
+    }
     this.#address = {
       host,
-      port: bound.port,
-      url: `http://${formatHostPort(host, bound.port)}`,
+      port: bound,
+      url: `http://${formatHostPort(host, bound)}`,
     };
-    return server;
+    return listener;
   }
 
   /** Whether `listen` describes the address the engine is bound to now; port 0 means any port. */
@@ -290,32 +291,29 @@ export class Engine {
     );
   }
 
-  #needsRebind(next: Settings): boolean {
-    return (
-      !this.#isBoundTo(next.listen) ||
-      next.limits.maxHeaderBytes !== this.settings.limits.maxHeaderBytes
-    );
+  /** Binds the new address first, so that a failure leaves the old one in place. */
+  async #rebind(next: Settings): Promise<void> {
+    const old = this.#listener as ProxyListener;
+    const previousAddress = this.#address;
+    try {
+      this.#listener = await this.#listen(next.listen, next.limits);
+    } catch (error) {
+      this.#address = previousAddress;
+      throw error;
+    }
+    this.#retired.add(old);
+    old.stopAccepting(() => this.#retired.delete(old));
+    old.closeIdle();
+    this.#log.info(`listening on ${this.#address?.url ?? ""}`);
   }
 
-  async #rebind(next: Settings): Promise<void> {
-    const old = this.#server as Server;
-    const bound = this.#address as ListenAddress;
-    if (!this.#isBoundTo(next.listen)) {
-      this.#server = await this.#listen(next.listen, next.limits);
-      await closeListener(old);
-    } else {
-      // Only server options changed. The same address cannot be bound twice,
-      // so the old listener closes first and reopens if the new one fails.
-      const listen = { host: bound.host, port: bound.port };
-      await closeListener(old);
-      try {
-        this.#server = await this.#listen(listen, next.limits);
-      } catch (error) {
-        this.#server = await this.#listen(listen, this.settings.limits);
-        throw error;
-      }
+  #reviewRejectedConnections(): void {
+    for (const listener of [
+      ...this.#retired,
+      ...(this.#listener ? [this.#listener] : []),
+    ]) {
+      listener.reviewRejectedConnections();
     }
-    this.#log.info(`listening on ${this.#address?.url ?? ""}`);
   }
 
   #applyPolicy(previous: Settings, next: Settings): void {
@@ -334,236 +332,6 @@ export class Engine {
       this.#upstream = new Upstream(next);
       void old.close().catch(() => undefined);
     }
-  }
-
-  async #onRequest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    client: ClientIdentity,
-  ): Promise<void> {
-    req.on("error", () => undefined);
-    try {
-      const policy = this.#policy;
-      const admission = await admit(req, client, policy, this.#state);
-      if (admission.kind === "aborted") return;
-      if (admission.kind === "preflight") {
-        this.stats.recordPreflight({
-          address: client.address,
-          whitelisted: admission.trusted,
-        });
-        sendPreflight(res);
-        return;
-      }
-      if (admission.kind === "reject") {
-        this.#reject(
-          res,
-          client,
-          admission.rejection,
-          req.method ?? "",
-          admission.target,
-          admission.trusted,
-        );
-        return;
-      }
-      await this.#forward(
-        req,
-        res,
-        client,
-        admission.body,
-        admission.target,
-        admission.trusted,
-      );
-    } catch (error) {
-      this.#log.error(
-        {
-          err: error instanceof Error ? error.stack : String(error),
-          client: client.address,
-        },
-        "request failed inside the engine",
-      );
-      if (!res.headersSent)
-        sendError(res, 500, "internal error in Node Shield", {}, true);
-      else res.destroy();
-    }
-  }
-
-  async #forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    client: ClientIdentity,
-    body: Buffer,
-    target: string,
-    trusted: boolean,
-  ): Promise<void> {
-    // A client that leaves while its request waits gives up its place.
-    const pending = this.#gate.acquire(client.key, (cancel) =>
-      res.once("close", cancel),
-    );
-    const slot = pending instanceof Promise ? await pending : pending;
-    if (!slot.ok) {
-      if (!res.destroyed)
-        this.#reject(
-          res,
-          client,
-          {
-            status: 503,
-            reason: "busy",
-            message: "the node is busy, retry shortly",
-            headers: { "retry-after": "1" },
-          },
-          req.method ?? "",
-          target,
-          trusted,
-        );
-      return;
-    }
-
-    let outcome: ForwardOutcome;
-    try {
-      outcome = await this.#upstream.forward(req, res, body);
-    } finally {
-      slot.release();
-    }
-    this.#recordOutcome(res, client, outcome, trusted);
-  }
-
-  #recordOutcome(
-    res: ServerResponse,
-    client: ClientIdentity,
-    outcome: ForwardOutcome,
-    trusted: boolean,
-  ): void {
-    const statsClient = { address: client.address, whitelisted: trusted };
-    if (outcome.kind === "response") {
-      this.stats.recordForwarded(
-        statsClient,
-        outcome.status,
-        outcome.latencyMs,
-      );
-      return;
-    }
-    if (outcome.kind === "aborted") return;
-
-    const wasReachable = this.stats.upstreamReachable;
-    this.stats.recordUpstreamFailure(outcome.kind, outcome.message);
-    if (wasReachable !== false)
-      this.#log.warn(
-        { err: outcome.message, upstream: this.#upstream.url },
-        "the node did not answer a forwarded request",
-      );
-    if (res.headersSent) return;
-    if (outcome.kind === "timeout")
-      sendError(res, 504, "the node did not answer in time");
-    else sendError(res, 502, "the node is unreachable");
-  }
-
-  async #onUpgrade(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    client: ClientIdentity,
-  ): Promise<void> {
-    socket.on("error", () => socket.destroy());
-    try {
-      const admission = await admit(req, client, this.#policy, this.#state);
-      if (admission.kind === "aborted") return;
-      if (admission.kind !== "forward") {
-        const rejection: Rejection =
-          admission.kind === "reject"
-            ? admission.rejection
-            : {
-                status: 400,
-                reason: "badRequest",
-                message: "an upgrade cannot be a preflight",
-              };
-        this.#count(
-          client,
-          rejection.reason,
-          rejection.status,
-          req.method ?? "",
-          admission.kind === "reject" ? admission.target : "",
-          admission.trusted,
-        );
-        writeRawError(
-          socket,
-          rejection.status,
-          rejection.message,
-          rejection.headers,
-        );
-        return;
-      }
-      const outcome = await forwardUpgrade(
-        req,
-        socket,
-        head,
-        this.#upstream.url,
-        this.settings.upstream.timeoutSeconds * 1000,
-      );
-      const statsClient = {
-        address: client.address,
-        whitelisted: admission.trusted,
-      };
-      if (outcome.kind === "error")
-        this.stats.recordUpstreamFailure("error", outcome.message);
-      else
-        this.stats.recordForwarded(
-          statsClient,
-          outcome.kind === "upgraded" ? 101 : outcome.status,
-          0,
-        );
-    } catch (error) {
-      this.#log.error(
-        {
-          err: error instanceof Error ? error.stack : String(error),
-          client: client.address,
-        },
-        "upgrade failed inside the engine",
-      );
-      writeRawError(socket, 500, "internal error in Node Shield");
-    }
-  }
-
-  #reject(
-    res: ServerResponse,
-    client: ClientIdentity,
-    rejection: Rejection,
-    method: string,
-    target: string,
-    trusted: boolean,
-  ): void {
-    this.#count(
-      client,
-      rejection.reason,
-      rejection.status,
-      method,
-      target,
-      trusted,
-    );
-    sendError(
-      res,
-      rejection.status,
-      rejection.message,
-      rejection.headers,
-      rejection.close,
-    );
-  }
-
-  #count(
-    client: ClientIdentity,
-    reason: RejectionReason,
-    status: number,
-    method: string,
-    target: string,
-    trusted: boolean,
-  ): void {
-    this.stats.recordRejected(
-      { address: client.address, whitelisted: trusted },
-      reason,
-      status,
-      method,
-      target,
-    );
-    this.#rejections.count(reason, client.address);
   }
 
   #warnIfUnprotected(settings: Settings): void {
@@ -587,17 +355,6 @@ export async function startEngine(
   const engine = new Engine(parsed.settings, options);
   await engine.start();
   return engine;
-}
-
-async function closeListener(server: Server): Promise<void> {
-  const closed = once(server, "close");
-  server.close();
-  server.closeIdleConnections();
-  // Requests in flight on the old listener finish; close() resolves after them.
-  await Promise.race([
-    closed,
-    new Promise((resolve) => setTimeout(resolve, 100)),
-  ]);
 }
 
 function changedSections(previous: Settings, next: Settings): string[] {

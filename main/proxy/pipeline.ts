@@ -73,7 +73,7 @@ export async function admit(
     return { kind: "forward", body: body.body, trusted, target };
   }
 
-  const early = checkAccess(client, trusted, policy, state);
+  const early = checkAccess(client, policy, state);
   if (early)
     return {
       kind: "reject",
@@ -130,30 +130,45 @@ export async function admit(
   );
 }
 
-/** Steps before credentials: blocks, whitelist, lockout and the first rate-limit token. */
-function checkAccess(
+/**
+ * Returns the rejection that every request from this client gets while
+ * the settings stay as they are: a block by the owner, or a whitelist that
+ * does not list the client. Localhost and unprotected engines get none.
+ */
+export function connectionRejection(
   client: ClientIdentity,
-  trusted: boolean,
   policy: Policy,
-  state: PipelineState,
+  state: Pick<PipelineState, "blocks">,
 ): Rejection | undefined {
-  const { settings } = policy;
-  if (client.local) return undefined;
-
-  const blockedUntil = state.blocks.blockedUntil(client.key);
-  if (blockedUntil > 0)
+  if (client.local || !policy.settings.protection.enabled) return undefined;
+  if (state.blocks.blockedUntil(client.key) > 0) {
     return {
       status: 403,
       reason: "blocked",
       message: "this address is blocked by the node's owner",
     };
-  if (settings.whitelist.enabled && !trusted) {
+  }
+  if (policy.settings.whitelist.enabled && !policy.whitelist.matches(client)) {
     return {
       status: 403,
       reason: "notWhitelisted",
       message: `this address (${client.address}) is not whitelisted`,
     };
   }
+  return undefined;
+}
+
+/** Steps before credentials: blocks, whitelist, lockout and the first rate-limit token. */
+function checkAccess(
+  client: ClientIdentity,
+  policy: Policy,
+  state: PipelineState,
+): Rejection | undefined {
+  const { settings } = policy;
+  if (client.local) return undefined;
+
+  const rejected = connectionRejection(client, policy, state);
+  if (rejected) return rejected;
   if (settings.lockout.enabled) {
     const until = state.lockouts.lockedUntil(client.key);
     if (until > 0) {

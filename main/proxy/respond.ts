@@ -53,6 +53,32 @@ export function sendPreflight(res: ServerResponse): void {
 }
 
 /**
+ * Returns a complete HTTP/1.1 error response as bytes, for sockets that
+ * have no `ServerResponse`. With `close`, it tells the client that the
+ * connection ends after it.
+ */
+export function rawResponse(
+  status: number,
+  message: string,
+  close: boolean,
+  headers: HeaderMap = {},
+): Buffer {
+  const body = JSON.stringify({ error: message });
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`];
+  const all: Record<string, string | number> = {
+    ...CORS_HEADERS,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    connection: close ? "close" : "keep-alive",
+  };
+  for (const [name, value] of Object.entries(all))
+    lines.push(`${name}: ${value}`);
+  return Buffer.from(`${lines.join("\r\n")}\r\n\r\n${body}`, "utf8");
+}
+
+/**
  * Writes a complete HTTP/1.1 error response on a raw socket and closes it.
  * Used where no `ServerResponse` exists, so a rejected upgrade gets a plain
  * HTTP error and never 101.
@@ -64,16 +90,5 @@ export function writeRawError(
   headers: HeaderMap = {},
 ): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ error: message });
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`];
-  const all: Record<string, string | number> = {
-    ...CORS_HEADERS,
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-    connection: "close",
-  };
-  for (const [name, value] of Object.entries(all))
-    lines.push(`${name}: ${value}`);
-  socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
+  socket.end(rawResponse(status, message, true, headers));
 }

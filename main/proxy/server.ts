@@ -1,7 +1,7 @@
 /**
- * The listening HTTP server and the connection limits that protect the
- * proxy itself: timeouts, header size, and connections per client (an IPv4
- * address or an IPv6 /64). These stay on when protection is switched off.
+ * The HTTP server and the connection limits that protect the proxy itself:
+ * timeouts, header size, and connections per client (an IPv4 address or an
+ * IPv6 /64). These stay on when protection is switched off.
  */
 import {
   createServer,
@@ -39,6 +39,8 @@ export interface ServerHandlers {
     client: ClientIdentity,
     reason: RejectionReason,
     status: number,
+    method?: string,
+    target?: string,
   ): void;
 }
 
@@ -97,41 +99,31 @@ export function applyServerLimits(
   server.headersTimeout = milliseconds(limits.headersTimeoutSeconds);
   server.requestTimeout = milliseconds(limits.requestTimeoutSeconds);
   server.keepAliveTimeout = milliseconds(limits.keepAliveTimeoutSeconds);
-  server.maxConnections = limits.maxConnections;
 }
 
-/** Creates the HTTP server. `limits` is read on every connection, so changes apply at once. */
-export function createProxyServer(
-  initialLimits: Settings["limits"],
-  currentLimits: () => Settings["limits"],
-  connections: ConnectionCounter,
+/**
+ * Creates the HTTP server. It does not listen itself: the listener hands it
+ * the connections that it serves over HTTP.
+ */
+export function createHttpServer(
+  limits: Settings["limits"],
   handlers: ServerHandlers,
 ): Server {
   const server = createServer({
-    maxHeaderSize: initialLimits.maxHeaderBytes,
-    requestTimeout: milliseconds(initialLimits.requestTimeoutSeconds),
-    headersTimeout: milliseconds(initialLimits.headersTimeoutSeconds),
-    keepAliveTimeout: milliseconds(initialLimits.keepAliveTimeoutSeconds),
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: milliseconds(limits.requestTimeoutSeconds),
+    headersTimeout: milliseconds(limits.headersTimeoutSeconds),
+    keepAliveTimeout: milliseconds(limits.keepAliveTimeoutSeconds),
     // Timeouts are checked at this interval; Node's default is 30 s.
     connectionsCheckingInterval: 1000,
     noDelay: true,
   });
-  applyServerLimits(server, initialLimits);
+  applyServerLimits(server, limits);
+  // Node starts tracking connections for its timeouts when a server starts
+  // listening. This one is handed its connections, so it starts the tracking
+  // by hand.
+  server.emit("listening");
 
-  server.on("connection", (socket: Socket) => {
-    socket.on("error", () => socket.destroy());
-    // A peer that reset the connection before it was accepted has no
-    // address (getpeername fails), and no peer is left to send a response to.
-    if (socket.remoteAddress === undefined) {
-      socket.destroy();
-      return;
-    }
-    if (!connections.add(socket, currentLimits().maxConnectionsPerClient)) {
-      handlers.rejected(clientOf(socket), "connectionLimit", 429);
-      writeRawError(socket, 429, "too many connections from this address");
-      socket.destroy();
-    }
-  });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     handlers.request(req, res, clientOf(req.socket));
   });

@@ -6,5 +6,7 @@
 import { blast, type BlastOptions } from "./blaster.js";
 
 process.once("message", (options: BlastOptions) => {
-  void blast(options).then((result) => process.send?.(result, () => process.exit(0)));
+  void blast(options).then((result) =>
+    process.send?.(result, () => process.exit(0)),
+  );
 });

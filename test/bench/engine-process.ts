@@ -4,6 +4,7 @@
  * its statistics and table sizes.
  */
 import { readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import { Engine } from "../../main/proxy/engine.js";
 import { createLogger } from "../../shared/logger.js";
@@ -21,9 +22,18 @@ const engine = new Engine(parsed.settings, {
 });
 const address = await engine.start();
 process.send?.({ type: "ready", port: address.port });
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 process.on("message", (message: { type: string }) => {
+  if (message.type === "reset-loop-delay") {
+    loopDelay.reset();
+    process.send?.({ type: "reset-loop-delay" });
+    return;
+  }
   if (message.type !== "snapshot") return;
+  // With --expose-gc the figures leave out garbage that is not yet collected.
+  (globalThis as { gc?: () => void }).gc?.();
   const snapshot = engine.snapshot();
   process.send?.({
     type: "snapshot",
@@ -31,6 +41,11 @@ process.on("message", (message: { type: string }) => {
     rejected: snapshot.rejected,
     forwarded: snapshot.forwarded,
     memory: process.memoryUsage(),
+    loopDelayMs: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
   });
 });
 process.on(
