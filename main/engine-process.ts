@@ -6,12 +6,14 @@
 import { utilityProcess } from "electron";
 
 import type { EngineProcess, SpawnEngine } from "./engine-supervisor.js";
+import { ENGINE_NODE_OPTIONS } from "./proxy/engine-options.js";
 
 /** Returns a function that forks the engine host at `entry`. */
 export function utilityProcessSpawner(entry: string): SpawnEngine {
   return (): EngineProcess => {
     const child = utilityProcess.fork(entry, [], {
       serviceName: "Node Shield engine",
+      execArgv: [...ENGINE_NODE_OPTIONS],
       stdio: "inherit",
     });
     return {

@@ -3,8 +3,12 @@
  * module label on every line. Credentials are redacted by path as a second
  * line of defence: no code should pass them to the logger in the first place.
  */
+import { createRequire } from "node:module";
+
 import pino, { type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
+
+type PrettyFactory = typeof PinoPretty;
 
 export type { Logger } from "pino";
 
@@ -39,6 +43,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(settings, options.destination);
   if (options.format === "pretty") {
+    // Loaded only when asked for: the engine process logs JSON and has no
+    // use for the formatter's dependencies in its memory.
+    const pretty = createRequire(import.meta.url)(
+      "pino-pretty",
+    ) as PrettyFactory;
     return pino(
       settings,
       pretty({

@@ -93,10 +93,7 @@ export class Engine {
       blocks: new BlockTable(),
       onLockout: (client, until) => {
         this.stats.markLocked(client.address, until, false);
-        this.#log.warn(
-          { client: client.address, until: new Date(until).toISOString() },
-          "locked out a client after repeated failed authentication",
-        );
+        this.#rejections.lockout(client.address, until);
       },
     };
     this.#handler = new RequestHandler({

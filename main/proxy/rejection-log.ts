@@ -8,6 +8,8 @@ import type { RejectionReason } from "../../shared/stats.js";
 
 const MAX_TRACKED_ADDRESSES = 1000;
 const TOP_ADDRESSES = 3;
+/** Lockouts logged one by one in each interval; the rest are counted in the summary. */
+const LOCKOUTS_LOGGED_MAX = 5;
 
 /** Counts rejections and logs them in aggregate at an interval. */
 export class RejectionLog {
@@ -15,6 +17,7 @@ export class RejectionLog {
   readonly #intervalMs: number;
   #counts = new Map<RejectionReason, number>();
   #addresses = new Map<string, number>();
+  #lockouts = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(log: Logger, intervalMs = 10_000) {
@@ -28,7 +31,25 @@ export class RejectionLog {
     if (known !== undefined) this.#addresses.set(address, known + 1);
     else if (this.#addresses.size < MAX_TRACKED_ADDRESSES)
       this.#addresses.set(address, 1);
+    this.#schedule();
+  }
 
+  /**
+   * Logs a lockout. The first few of an interval get a line each; an attack
+   * from many addresses is counted in the summary instead.
+   */
+  lockout(address: string, until: number): void {
+    this.#lockouts++;
+    if (this.#lockouts <= LOCKOUTS_LOGGED_MAX) {
+      this.#log.warn(
+        { client: address, until: new Date(until).toISOString() },
+        "locked out a client after repeated failed authentication",
+      );
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.flush(), this.#intervalMs);
       this.#timer.unref();
@@ -39,6 +60,13 @@ export class RejectionLog {
   flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#lockouts > LOCKOUTS_LOGGED_MAX) {
+      this.#log.warn(
+        { lockouts: this.#lockouts },
+        `locked out ${this.#lockouts} clients in the last ${Math.round(this.#intervalMs / 1000)} s after repeated failed authentication`,
+      );
+    }
+    this.#lockouts = 0;
     if (this.#counts.size === 0) return;
 
     const byReason = Object.fromEntries(this.#counts);

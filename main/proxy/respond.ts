@@ -26,23 +26,30 @@ export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
 
 export type HeaderMap = Readonly<Record<string, string>>;
 
+// Header lines every error response carries, as the flat list that
+// writeHead takes, built once instead of per rejection.
+const ERROR_HEADER_LIST: readonly string[] = [
+  ...Object.entries(CORS_HEADERS).flat(),
+  "content-type",
+  "application/json; charset=utf-8",
+  "cache-control",
+  "no-store",
+];
+
 /** Sends `{"error": message}` with the CORS headers. */
 export function sendError(
   res: ServerResponse,
   status: number,
   message: string,
-  headers: HeaderMap = {},
+  headers?: HeaderMap,
   closeConnection = false,
 ): void {
-  const body = JSON.stringify({ error: message });
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-    "cache-control": "no-store",
-    ...(closeConnection ? { connection: "close" } : {}),
-  });
+  const body = Buffer.from(JSON.stringify({ error: message }));
+  const list = [...ERROR_HEADER_LIST, "content-length", String(body.length)];
+  if (headers)
+    for (const name in headers) list.push(name, headers[name] as string);
+  if (closeConnection) list.push("connection", "close");
+  res.writeHead(status, list);
   res.end(body);
 }
 

@@ -36,7 +36,7 @@ export interface Timing {
 export const FULL_TIMING: Timing = {
   rounds: 3,
   seconds: 4,
-  floodSeconds: 6,
+  floodSeconds: 8,
   clients: 100_000,
 };
 export const QUICK_TIMING: Timing = {
@@ -67,6 +67,7 @@ let directory: string | undefined;
 export async function engineWith(
   upstreamPort: number,
   settings: SettingsInput,
+  execArgv?: string[],
 ): Promise<Worker> {
   directory ??= await mkdtemp(join(tmpdir(), "node-shield-bench-"));
   const path = join(
@@ -79,7 +80,7 @@ export async function engineWith(
     upstream: { url: `http://127.0.0.1:${upstreamPort}` },
   };
   await writeFile(path, JSON.stringify(document, null, 2));
-  return startEngine(path);
+  return startEngine(path, execArgv);
 }
 
 export function median(values: number[]): number {

@@ -10,9 +10,16 @@ import { fileURLToPath } from "node:url";
 
 import { build } from "esbuild";
 
+import { ENGINE_NODE_OPTIONS } from "../../main/proxy/engine-options.js";
+
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const BUILT = fileURLToPath(new URL("../../dist/bench/", import.meta.url));
-const ENTRIES = ["upstream-process", "engine-process", "blaster-process"];
+const ENTRIES = [
+  "upstream-process",
+  "engine-process",
+  "blaster-process",
+  "minimal-proxy",
+];
 
 /**
  * Bundles the benchmark's processes as the production build bundles the
@@ -41,8 +48,13 @@ export class Worker {
   readonly child: ChildProcess;
   port = 0;
 
-  constructor(script: string, args: string[]) {
+  constructor(
+    script: string,
+    args: string[],
+    execArgv: readonly string[] = [],
+  ) {
     this.child = fork(built(script), args, {
+      execArgv: [...execArgv],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
   }
@@ -88,8 +100,19 @@ export async function startUpstream(): Promise<Worker> {
   return new Worker("upstream-process.ts", ["0"]).ready();
 }
 
-export async function startEngine(settingsPath: string): Promise<Worker> {
-  return new Worker("engine-process.ts", [settingsPath]).ready();
+/** Starts the engine with the Node options the desktop app gives it. */
+export async function startEngine(
+  settingsPath: string,
+  execArgv: readonly string[] = ENGINE_NODE_OPTIONS,
+): Promise<Worker> {
+  return new Worker("engine-process.ts", [settingsPath], execArgv).ready();
+}
+
+/** Starts the minimal Node proxy in front of the node. */
+export async function startMinimalProxy(upstreamPort: number): Promise<Worker> {
+  return new Worker("minimal-proxy.ts", [
+    `http://127.0.0.1:${upstreamPort}`,
+  ]).ready();
 }
 
 /** Resident set size of a process, in bytes, or 0 once it has gone. */

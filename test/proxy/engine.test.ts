@@ -388,3 +388,42 @@ describe("logging", () => {
     }
   });
 });
+
+describe("lockout logging", () => {
+  it("summarises lockouts from many addresses", async () => {
+    const log = captureLogger();
+    fixture = await startProxy(
+      {
+        basicAuth: HORNET_AUTH,
+        whitelist: { enabled: false },
+        lockout: { maxFailures: 1 },
+      },
+      { logger: log.logger },
+    );
+    for (let i = 10; i < 30; i++) {
+      await sendCommand(fixture.port, "getNodeInfo", {
+        from: `127.0.5.${i}`,
+        headers: { authorization: basic("admin", "guess") },
+      });
+    }
+    await fixture.engine.stop(100);
+    const lines = log
+      .entries()
+      .filter((entry) => String(entry.msg).includes("locked out"));
+    expect(
+      lines.filter(
+        (entry) =>
+          entry.msg ===
+          "locked out a client after repeated failed authentication",
+      ),
+    ).toHaveLength(5);
+    expect(
+      lines.filter(
+        (entry) =>
+          entry.msg ===
+          "locked out 20 clients in the last 10 s after repeated failed authentication",
+      ),
+    ).toHaveLength(1);
+    expect(fixture.engine.snapshot().rejected.unauthorized).toBe(20);
+  });
+});

@@ -5,7 +5,6 @@
  * floods in three setups.
  */
 import {
-  blast,
   legacyRequest,
   loopbackAddresses,
   type BlastResult,
@@ -166,7 +165,8 @@ async function flood(
   });
   // The legitimate client starts once the flood is under way.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const legitimate: BlastResult = await blast({
+  // The legitimate client has a process of its own, as the attacker has.
+  const legitimate: BlastResult = await blastFrom({
     host: "127.0.0.1",
     port,
     request: legitimateRequest,

@@ -13,7 +13,7 @@ import {
   type Timing,
 } from "../common.js";
 import { Nginx } from "../nginx.js";
-import type { Worker } from "../processes.js";
+import { startMinimalProxy, type Worker } from "../processes.js";
 import { wrk, writeScript, type WrkResult } from "../wrk.js";
 
 export interface TargetFigures {
@@ -61,6 +61,7 @@ export async function throughput(
     auth: true,
     allow: [WHITELISTED],
   });
+  const minimal = await startMinimalProxy(upstream.port);
   const targets = [
     { target: "direct to the node", port: upstream.port },
     {
@@ -71,6 +72,7 @@ export async function throughput(
       target: "Node Shield: authentication, whitelist, rate limit",
       port: shield.port,
     },
+    { target: "reference: minimal Node proxy, no checks", port: minimal.port },
   ];
   const request = legacyRequest("getNodeInfo", {
     authorization: GOOD_AUTHORIZATION,
@@ -110,6 +112,7 @@ export async function throughput(
   }
 
   await shield.stop();
+  await minimal.stop();
   await nginx.stop();
   return {
     targets: targets.map(({ target }) =>
@@ -120,6 +123,7 @@ export async function throughput(
     commands: [
       `load generator (test/bench/blaster.ts): 50 keep-alive connections from ${WHITELISTED}, one request in flight each, ${timing.seconds} s per run, then 1 connection for ${Math.max(1, timing.seconds - 1)} s`,
       "nginx: limit_req zone rate=1000000r/s burst=1000000 nodelay; auth_basic with an apr1 htpasswd entry; allow 127.0.0.2; deny all; upstream keepalive 64; worker_processes auto",
+      "minimal Node proxy (test/bench/minimal-proxy.ts): Node's HTTP server and the same undici pool, forwarding without any check; it marks the cost of the Node HTTP stack itself",
       ...wrkCrossCheck.flatMap((entry) =>
         entry.runs.map(
           (run) =>
