@@ -7,7 +7,7 @@ import ipaddr from "ipaddr.js";
 
 import { parseAddress } from "../../shared/address.js";
 
-/** What the engine knows about the peer of a connection. */
+/** Identity of the peer of a connection. */
 export interface ClientIdentity {
   /**
    * Canonical address, written as the whitelist writes its entries:

@@ -112,7 +112,7 @@ export class CredentialVerifier {
 
   /**
    * Checks the request's `Authorization` headers. Returns synchronously when
-   * the answer is cached, so that the common case costs one HMAC.
+   * the result is cached, so that the common case costs one HMAC.
    */
   check(
     values: readonly string[] | undefined,
@@ -168,7 +168,7 @@ export class CredentialVerifier {
     return pending;
   }
 
-  /** Number of password hashes computed, cached answers not included. */
+  /** Number of password hashes computed, cached results not included. */
   get hashCount(): number {
     return this.#hashes;
   }

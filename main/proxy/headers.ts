@@ -15,7 +15,7 @@ const HOP_BY_HOP = new Set([
   "trailer",
   "transfer-encoding",
   "upgrade",
-  // The engine has read the whole body, so it answers `Expect` itself.
+  // The engine has read the whole body, so it handles `Expect` itself.
   "expect",
   // The body is re-framed with a Content-Length of its own.
   "content-length",

@@ -1,6 +1,6 @@
 /**
  * The listening socket of the engine. Each new connection is checked
- * against the per-client connection cap, then either answered at the
+ * against the per-client connection cap, then either rejected at the
  * connection level (clients that every request would reject) or handed to
  * the HTTP server. New HTTP limits take effect on new connections without
  * closing the listening socket.
@@ -85,7 +85,7 @@ export class ProxyListener {
     }
   }
 
-  /** Ends the connections answered at the connection level whose clients may now be let in. */
+  /** Ends the connections rejected at the connection level whose clients may now be let in. */
   reviewRejectedConnections(): void {
     for (const connection of this.#raw) {
       if (!this.#handlers.connectionRejection(clientOf(connection.socket)))

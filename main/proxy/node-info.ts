@@ -104,7 +104,7 @@ async function fetchJson<T>(
     return {
       ok: false,
       unreachable: false,
-      error: `the node answered ${url.pathname} with HTTP ${response.status}`,
+      error: `the node responded to ${url.pathname} with HTTP ${response.status}`,
     };
   }
   try {
@@ -120,7 +120,7 @@ async function fetchJson<T>(
 
 function describeFailure(error: unknown): string {
   if (error instanceof Error && error.name === "TimeoutError")
-    return "the node did not answer in time";
+    return "the node did not respond in time";
   const cause = (error as { cause?: { code?: string; message?: string } })
     .cause;
   if (cause?.code === "ECONNREFUSED") return "the node refused the connection";

@@ -14,13 +14,13 @@ import type { Policy } from "./policy.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { HeaderMap } from "./respond.js";
 
-/** An answer the engine gives itself instead of forwarding. */
+/** A response the engine sends itself instead of forwarding. */
 export interface Rejection {
   status: number;
   reason: RejectionReason;
   message: string;
   headers?: HeaderMap;
-  /** Close the connection after the answer, because an unread body follows. */
+  /** Close the connection after the response, because an unread body follows. */
   close?: boolean;
 }
 

@@ -2,7 +2,7 @@
  * Answers connections whose every request is rejected before any HTTP
  * processing: clients outside the whitelist and blocked addresses. Such a
  * connection never reaches the HTTP server or the node. It only delimits
- * requests, so that a keep-alive client gets one answer per request, which
+ * requests, so that a keep-alive client gets one response per request, which
  * costs a fraction of a full parse and keeps a flood from these clients
  * from slowing everyone else down.
  */
@@ -20,7 +20,7 @@ export interface ConnectionRejection {
   message: string;
 }
 
-/** Called for every request answered, and for malformed input. */
+/** Called for every request rejected, and for malformed input. */
 export type RawRejectionListener = (
   reason: RejectionReason,
   status: number,
@@ -71,7 +71,7 @@ export class RawRejection {
     this.#startHeadTimer();
   }
 
-  /** Ends the connection once the current request is answered, because the client may now be let in. */
+  /** Ends the connection after the current response, because the client may now be let in. */
   release(): void {
     if (this.#buffer.length === 0 && this.#skip === 0) this.socket.end();
     else this.#closing = true;
@@ -112,7 +112,7 @@ export class RawRejection {
       }
       const head = this.#buffer.toString("latin1", 0, end);
       const rest = this.#buffer.subarray(end + HEAD_END.length);
-      if (!this.#answer(head)) return;
+      if (!this.#respond(head)) return;
 
       const skipped = Math.min(this.#skip, rest.length);
       this.#skip -= skipped;
@@ -125,8 +125,8 @@ export class RawRejection {
     }
   }
 
-  /** Answers one request head. Returns false when the connection is closing. */
-  #answer(head: string): boolean {
+  /** Responds to one request head. Returns false when the connection is closing. */
+  #respond(head: string): boolean {
     const lineEnd = head.indexOf("\r\n");
     const line = lineEnd === -1 ? head : head.slice(0, lineEnd);
     const match = REQUEST_LINE.exec(line);

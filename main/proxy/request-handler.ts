@@ -150,11 +150,11 @@ export class RequestHandler {
     if (wasReachable !== false)
       this.#context.log.warn(
         { err: outcome.message, upstream: this.#context.upstream().url },
-        "the node did not answer a forwarded request",
+        "the node did not respond to a forwarded request",
       );
     if (res.headersSent) return;
     if (outcome.kind === "timeout")
-      sendError(res, 504, "the node did not answer in time");
+      sendError(res, 504, "the node did not respond in time");
     else sendError(res, 502, "the node is unreachable");
   }
 

@@ -14,7 +14,7 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "access-control-expose-headers": "Retry-After, WWW-Authenticate",
 };
 
-/** Headers of the answer to a CORS preflight. */
+/** Headers of the response to a CORS preflight. */
 export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
   ...CORS_HEADERS,
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
@@ -53,7 +53,7 @@ export function sendError(
   res.end(body);
 }
 
-/** Answers a CORS preflight. */
+/** Responds to a CORS preflight. */
 export function sendPreflight(res: ServerResponse): void {
   res.writeHead(204, PREFLIGHT_HEADERS);
   res.end();

@@ -61,7 +61,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: IncomingMessage["headers"],
   ): void {
-    // Informational answers (100 Continue, 103 Early Hints) are not relayed.
+    // Informational responses (100 Continue, 103 Early Hints) are not relayed.
     if (statusCode < 200) return;
     this.#status = statusCode;
     this.#headers = clientResponseHeaders(headers);

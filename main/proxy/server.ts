@@ -21,7 +21,7 @@ const CLIENT = Symbol("nodeShieldClient");
 
 type TrackedSocket = Socket & { [CLIENT]?: ClientIdentity };
 
-/** What the server calls for each event it does not handle itself. */
+/** Callbacks for the events that the server does not handle itself. */
 export interface ServerHandlers {
   request(
     req: IncomingMessage,
@@ -131,12 +131,12 @@ export function createHttpServer(
     handlers.upgrade(req, socket, head, clientOf(req.socket));
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
-    answerClientError(error, socket as Socket, handlers);
+    respondToClientError(error, socket as Socket, handlers);
   });
   return server;
 }
 
-function answerClientError(
+function respondToClientError(
   error: NodeJS.ErrnoException,
   socket: Socket,
   handlers: ServerHandlers,

@@ -28,7 +28,7 @@ export const SERIES_SECONDS = 300;
 const LATENCY_SLOT_MS = 10_000;
 const LATENCY_SLOTS = 6;
 
-/** Who sent a request, as the stats see it. */
+/** The client of a request, as the stats record it. */
 export interface StatsClient {
   address: string;
   whitelisted: boolean;
@@ -86,7 +86,7 @@ export class Stats {
     row.forwarded++;
   }
 
-  /** Counts a request that the engine answered with an error. */
+  /** Counts a request that the engine rejected with an error response. */
   recordRejected(
     client: StatsClient,
     reason: RejectionReason,
@@ -116,7 +116,7 @@ export class Stats {
     this.#recentNext = (this.#recentNext + 1) % RECENT_REJECTIONS_MAX;
   }
 
-  /** Counts a CORS preflight answered by the engine. */
+  /** Counts a CORS preflight that the engine responded to. */
   recordPreflight(client: StatsClient): void {
     this.#requests++;
     this.#client(client, Date.now()).requests++;

@@ -48,7 +48,7 @@ export function forwardUpgrade(
       resolve({ kind: "upgraded" });
     });
     upstream.once("response", (response) => {
-      // The node declined the upgrade. Pass its answer on as a plain response.
+      // The node declined the upgrade, so its response goes on as a plain response.
       socket.write(
         statusLine(response) +
           rawHeaderLines(response, true) +
@@ -59,7 +59,7 @@ export function forwardUpgrade(
     });
     upstream.once("timeout", () =>
       upstream.destroy(
-        new Error(`the node did not answer within ${timeoutMs / 1000} s`),
+        new Error(`the node did not respond within ${timeoutMs / 1000} s`),
       ),
     );
     upstream.once("error", (error) => {

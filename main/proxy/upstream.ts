@@ -10,7 +10,7 @@ import type { Settings } from "../../shared/settings.js";
 import { upstreamRequestHeaders } from "./headers.js";
 import { ResponseRelay, type RelayOutcome } from "./response-relay.js";
 
-/** How a forwarded request ended. */
+/** Outcome of a forwarded request. */
 export type ForwardOutcome =
   | { kind: "response"; status: number; latencyMs: number }
   | { kind: "error"; message: string }
@@ -42,7 +42,7 @@ export class Upstream {
   /**
    * Sends the request to the node and passes the response to `res`. When
    * the node fails before the status line is out, nothing is written and
-   * the outcome says why, so the caller can answer 502 or 504.
+   * the outcome gives the reason, so the caller can respond with 502 or 504.
    */
   forward(
     req: IncomingMessage,
@@ -93,7 +93,7 @@ export class Upstream {
     ) {
       return {
         kind: "timeout",
-        message: `the node did not answer within ${this.#timeoutMs / 1000} s`,
+        message: `the node did not respond within ${this.#timeoutMs / 1000} s`,
       };
     }
     if (error instanceof errors.ConnectTimeoutError) {

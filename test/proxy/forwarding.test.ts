@@ -134,7 +134,7 @@ describe("forwarding", () => {
     const started = performance.now();
     const reply = await sendCommand(fixture.port, "getNodeInfo");
     expect(reply.status).toBe(504);
-    expect(reply.json).toEqual({ error: "the node did not answer in time" });
+    expect(reply.json).toEqual({ error: "the node did not respond in time" });
     expect(performance.now() - started).toBeGreaterThanOrEqual(280);
     expect(fixture.engine.snapshot().upstream.timeouts).toBe(1);
   });

@@ -116,7 +116,7 @@ describe("checkNode", () => {
     const status = await checkNode(node.url, 300);
     expect(status).toMatchObject({
       reachable: false,
-      error: "the node did not answer in time",
+      error: "the node did not respond in time",
     });
     expect(Date.now() - started).toBeLessThan(2000);
   });

@@ -11,7 +11,7 @@ import type { Settings } from "../../../shared/settings.js";
 import { parseLegacyCommand } from "./legacy-api.js";
 import { compileRoutePatterns, parseRequestPath } from "./rest-api.js";
 
-/** What the engine knows about a request once its body has been read. */
+/** Classification of a request once its body has been read. */
 export interface Classification {
   api: "legacy" | "rest";
   /** The legacy command, or the decoded request path. */
@@ -51,11 +51,6 @@ export type Classifier = (
   target: string,
   body: Uint8Array,
 ) => ClassifyResult;
-
-/** Returns whether a request of this method and target is a legacy API call, whose body must be read. */
-export function isLegacyRequest(method: string, target: string): boolean {
-  return method === "POST" && (target === "/" || target.startsWith("/?"));
-}
 
 /** Builds the classifier for a settings document. */
 export function createClassifier(settings: Settings): Classifier {

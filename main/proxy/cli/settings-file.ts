@@ -1,5 +1,5 @@
 /**
- * Reading the settings file of the headless command, with errors that say
+ * Reads the settings file of the headless command, with errors that name
  * what is wrong and where.
  */
 import { readFile } from "node:fs/promises";
