@@ -206,8 +206,11 @@ export class AppController extends EventEmitter<ControllerEvents> {
     try {
       this.#options.loginItem.set(enabled);
     } catch (error) {
-      const message = `Cannot change start at login: ${String(error)}`;
-      this.#log.error({ err: String(error) }, "cannot change start at login");
+      const message = `Failed to change start at login: ${String(error)}`;
+      this.#log.error(
+        { err: String(error) },
+        "failed to change start at login",
+      );
       return { ok: false, message, issues: [{ path: "openAtLogin", message }] };
     }
     this.#emitState();
@@ -273,7 +276,7 @@ export class AppController extends EventEmitter<ControllerEvents> {
         });
       }
     } catch (error) {
-      this.#log.error({ err: String(error) }, "cannot save the settings");
+      this.#log.error({ err: String(error) }, "failed to save the settings");
       this.notify({
         id: "settings-save-failed",
         level: "error",

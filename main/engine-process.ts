@@ -1,6 +1,6 @@
 /**
- * Starts the engine in an Electron utility process: a Node process of its
- * own, so that a flood on the public port never blocks the tray or the
+ * Starts the engine in an Electron utility process, which is a Node process
+ * of its own. A flood on the public port then does not block the tray or the
  * window, and a crash of the engine does not take the app down.
  */
 import { utilityProcess } from "electron";

@@ -33,7 +33,10 @@ export interface SupervisorOptions {
   /** Crashes within `crashWindowMs` after which the supervisor gives up. */
   maxCrashes?: number;
   crashWindowMs?: number;
-  /** Time the engine gets to listen or to answer an update, in milliseconds. */
+  /**
+   * Maximum time in milliseconds for the engine to start listening, after
+   * which it is killed, or to reply to an update, after which the update fails.
+   */
   replyTimeoutMs?: number;
   now?: () => number;
 }
@@ -99,8 +102,9 @@ export class EngineSupervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Applies settings. A running engine applies them at once and may reject
-   * them (a port in use, say); an engine that is down or restarting gets them
-   * at its next start, and a failed one is started again on them.
+   * them, for example when the new port is in use. An engine that is starting
+   * or restarting gets them at its next start, and a failed one is started
+   * again on them.
    */
   async apply(settings: Settings): Promise<ApplyResult> {
     const child = this.#process;
@@ -112,9 +116,14 @@ export class EngineSupervisor extends EventEmitter<SupervisorEvents> {
 
     const id = this.#nextUpdateId++;
     const result = await new Promise<ApplyResult>((resolve) => {
+      // NOTE: an engine that replies after the timeout may still have applied
+      // the settings, while main keeps showing and storing the previous ones.
       const timer = setTimeout(() => {
         this.#pendingUpdates.delete(id);
-        resolve({ ok: false, message: "the engine did not answer in time" });
+        resolve({
+          ok: false,
+          message: `timed out after ${this.#replyTimeoutMs / 1000} s waiting for the engine to apply the settings. Try again, or restart Node Shield if it keeps happening.`,
+        });
       }, this.#replyTimeoutMs);
       this.#pendingUpdates.set(id, (outcome) => {
         clearTimeout(timer);
@@ -173,14 +182,17 @@ export class EngineSupervisor extends EventEmitter<SupervisorEvents> {
     try {
       child = this.#spawn();
     } catch (error) {
-      this.#fail(`cannot start the engine process: ${String(error)}`);
+      this.#fail(`failed to start the engine process: ${String(error)}`);
       return;
     }
     this.#process = child;
     child.onMessage((message) => this.#onMessage(child, message));
     child.onExit((code) => this.#onExit(child, code));
     this.#startTimer = setTimeout(() => {
-      this.#log.error("the engine did not start listening in time");
+      this.#log.error(
+        { timeoutMs: this.#replyTimeoutMs },
+        "timed out waiting for the engine to listen, killing it",
+      );
       child.kill();
     }, this.#replyTimeoutMs);
     this.#launchedWith = settings;

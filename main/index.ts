@@ -104,7 +104,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((error: unknown) => {
-      log.fatal({ err: String(error) }, "Node Shield could not start");
+      log.fatal({ err: String(error) }, "Node Shield failed to start");
       app.exit(1);
     });
 }

@@ -47,8 +47,8 @@ export function createHandlers(controller: AppController): Handlers {
 /**
  * Validates `payload` for `channel` and runs its handler. Throws
  * InvalidRequestError for an unknown channel or a payload of the wrong
- * shape; the error names the channel and the field, never the value, which
- * may be a password.
+ * shape. The error names the channel and the field but not the value,
+ * because the value may be a password.
  */
 export async function dispatch(
   handlers: Handlers,

@@ -1,8 +1,8 @@
 /**
  * "Start at login". Electron's login item settings work on macOS and
- * Windows only; on Linux the app writes an XDG autostart entry, which
- * desktop environments that follow the freedesktop.org Desktop Application
- * Autostart Specification read at login.
+ * Windows only. On Linux the app writes an XDG autostart entry instead,
+ * which desktop environments that follow the freedesktop.org Desktop
+ * Application Autostart Specification read at login.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -28,7 +28,7 @@ export function systemLoginItem(): LoginItem {
   );
 }
 
-/** A login item backed by an autostart `.desktop` file in `directory`. */
+/** Returns a login item backed by an autostart `.desktop` file in `directory`. */
 export function xdgAutostart(directory: string, executable: string): LoginItem {
   const file = join(directory, "node-shield.desktop");
   return {

@@ -1,7 +1,8 @@
 /**
- * Where the app's files are, relative to the app folder (`app.getAppPath()`:
- * the project folder in development, `resources/app.asar` once packaged).
- * The packaging test checks that each of them is inside the package.
+ * Paths of the app's files, relative to the app folder. That folder, from
+ * `app.getAppPath()`, is the project folder in development and
+ * `resources/app.asar` once packaged. The packaging test checks that each
+ * file is inside the package.
  */
 import { join } from "node:path";
 

@@ -25,7 +25,10 @@ export function applyPatch(settings: Settings, patch: SettingsPatch): Change {
   return { ok: true, document };
 }
 
-/** Adds a whitelist entry in its canonical form; an entry already there is kept once. */
+/**
+ * Adds whitelist entries in their canonical form and skips those already
+ * there. The first invalid entry fails the whole change.
+ */
 export function addWhitelistEntries(
   settings: Settings,
   entries: readonly string[],

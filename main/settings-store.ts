@@ -8,10 +8,10 @@
  *
  * Validation is `parseSettings` from `shared/`, not electron-store's JSON
  * Schema option, so that the app, the headless command and the engine
- * accept exactly the same documents. Nothing is lost silently. A file that
- * cannot be used is moved aside and kept. The app then falls back to the
+ * accept exactly the same documents. A file that cannot be used is never
+ * overwritten: it is moved aside and kept. The app then falls back to the
  * previous valid document, which every save keeps beside the file, or to
- * the defaults, and the owner gets a notice that names both files.
+ * the defaults, and the owner gets a notice that names the kept file.
  */
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";

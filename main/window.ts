@@ -101,8 +101,8 @@ export class DashboardWindow {
       .loadFile(this.#paths.page)
       .catch((error: unknown) =>
         this.#log.error(
-          { err: String(error) },
-          "cannot load the dashboard page",
+          { err: String(error), page: this.#paths.page },
+          "failed to load the dashboard page",
         ),
       );
     return window;
@@ -121,8 +121,8 @@ function isFileUrlOf(url: string, path: string): boolean {
 
 /**
  * Locks down every web contents the app creates: `window.open` is denied,
- * navigation away from the page and webviews are blocked, and permission
- * requests (camera, notifications, …) are refused.
+ * navigations, redirects and webviews are blocked, and permission requests
+ * (camera, notifications, …) are rejected.
  */
 export function lockDownWebContents(logger: Logger): void {
   const log = logger.child({ module: "window" });

@@ -24,8 +24,8 @@ export interface AddressRange {
 
 /**
  * Outcome of a parse. `reason` is a predicate that reads after the input
- * ("is not a valid IP address"), and `hint` is a sentence that says how to
- * fix it.
+ * ("is not a valid IP address"), and `hint` is a sentence that gives the
+ * fix.
  */
 export type ParseResult<T> =
   { ok: true; value: T } | { ok: false; reason: string; hint: string };

@@ -1,8 +1,10 @@
 /**
  * Messages between the desktop app's main process and the engine process.
  * Settings and commands go down, the listen address, results, stats and the
- * node's status come up. Both sides check each message's shape, because a
- * message that crosses a process boundary is only data.
+ * node's status come up. Both sides check each message's type and fields
+ * before acting on it, because a message that crosses a process boundary is
+ * only data. Stats snapshots and node statuses are checked only to be
+ * objects, because main only displays them in the tray and the dashboard.
  */
 import * as z from "zod";
 
@@ -76,8 +78,9 @@ const engineEventSchema = z.discriminatedUnion("type", [
 export type ReceivedEngineCommand = z.infer<typeof engineCommandSchema>;
 
 /**
- * Checks a message that arrived in the engine process. Settings inside it
- * are still unchecked: the engine validates them with `parseSettings`.
+ * Returns a message that arrived in the engine process as a command, or
+ * undefined when it is not one. Settings inside it are still unchecked: the
+ * engine validates them with `parseSettings`.
  */
 export function readEngineCommand(
   message: unknown,
@@ -86,7 +89,7 @@ export function readEngineCommand(
   return result.success ? result.data : undefined;
 }
 
-/** Checks a message that arrived from the engine process. */
+/** Returns a message from the engine process as an event, or undefined when it is not one. */
 export function readEngineEvent(message: unknown): EngineEvent | undefined {
   const result = engineEventSchema.safeParse(message);
   return result.success ? (result.data as EngineEvent) : undefined;

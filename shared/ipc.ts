@@ -17,8 +17,8 @@ const sectionPatch = z.record(z.string().max(64), z.unknown());
 
 /**
  * A change to the settings: whole sections or some of their fields. The
- * password hash and salt are absent on purpose; they change only through
- * `auth:set-password` and `auth:import-hornet`.
+ * password hash and salt are absent on purpose, because they change only
+ * through `auth:set-password` and `auth:import-hornet`.
  */
 export const settingsPatchSchema = z.strictObject({
   listen: sectionPatch.optional(),

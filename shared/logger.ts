@@ -17,7 +17,7 @@ export type LogFormat = "pretty" | "json";
 export interface LoggerOptions {
   level?: string;
   format?: LogFormat;
-  /** Where lines go; standard output when omitted. */
+  /** Destination of the log lines, standard output when omitted. */
   destination?: DestinationStream;
 }
 
@@ -61,7 +61,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(settings, pino.destination({ dest: 1, sync: true }));
 }
 
-/** A logger that discards everything, for tests and tools that want silence. */
+/** Creates a logger that discards every line, for tests and tools that log nothing. */
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
 }

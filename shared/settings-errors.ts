@@ -1,6 +1,6 @@
 /**
  * Turns schema validation issues into messages for the owner: each names
- * the field, shows the value that was given and says how to fix it.
+ * the field, shows the value that was given and ends with the fix.
  */
 import type * as z from "zod";
 
@@ -19,13 +19,13 @@ const REDACTED_FIELDS = new Set([
   "basicAuth.passwordSalt",
 ]);
 
-/** How to fix a value of the wrong type or out of range, where the bounds alone do not say it. */
+/** Fix hints for fields whose valid values the bounds in the message do not fully give. */
 const FIELD_HINTS: Readonly<Record<string, string>> = {
   "listen.port": "Use a whole number from 0 to 65535. 0 picks a free port.",
   "rateLimit.requestsPerSecond":
-    "Use a number above 0, such as 5. Fractions such as 0.5 are allowed.",
-  "rateLimit.burst": "Use a whole number of at least 1, such as 5.",
-  "lockout.maxFailures": "Use a whole number of at least 1, such as 10.",
+    "Use a number above 0 and at most 100000, such as 5. Fractions such as 0.5 are allowed.",
+  "rateLimit.burst": "Use a whole number from 1 to 100000, such as 5.",
+  "lockout.maxFailures": "Use a whole number from 1 to 10000, such as 10.",
   "limits.maxBodyBytes":
     "Use a whole number of bytes from 1 to 100000000. Hornet's default is 1000000.",
 };

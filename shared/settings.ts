@@ -171,7 +171,7 @@ export const settingsSchema = z
 /** A complete, validated settings document. */
 export type Settings = z.output<typeof settingsSchema>;
 
-/** What a settings file or a settings change may contain. */
+/** Input of the schema: a settings file or a settings change, where every field is optional. */
 export type SettingsInput = z.input<typeof settingsSchema>;
 
 export type SettingsResult =
@@ -179,8 +179,9 @@ export type SettingsResult =
   | { ok: false; issues: SettingsIssue[]; message: string };
 
 /**
- * Validates a settings document and fills in the defaults. Never throws: an
- * invalid document gives every issue found, each naming its field.
+ * Validates a settings document and fills in the defaults. An invalid
+ * document is returned as every issue found, each naming its field, rather
+ * than thrown.
  */
 export function parseSettings(input: unknown): SettingsResult {
   const result = settingsSchema.safeParse(input);
@@ -346,8 +347,8 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::"]);
 function pointsAtItself(settings: Settings): boolean {
   if (!URL.canParse(settings.upstream.url)) return false;
   const url = new URL(settings.upstream.url);
-  const port =
-    url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+  const defaultPort = url.protocol === "https:" ? 443 : 80;
+  const port = url.port === "" ? defaultPort : Number(url.port);
   if (port !== settings.listen.port || settings.listen.port === 0) return false;
 
   const listenHost = settings.listen.host;

@@ -3,7 +3,7 @@
  * here is bounded, so memory stays flat however many clients arrive.
  */
 
-/** Why the engine answered a request itself instead of forwarding it. */
+/** Reasons for which the engine rejected a request itself instead of forwarding it. */
 export const REJECTION_REASONS = [
   "notWhitelisted",
   "blocked",

@@ -1,7 +1,7 @@
 /**
  * The preload's one wrapper around `ipcRenderer`: typed invoke and
  * subscribe functions for the contract's channels, and nothing else, so the
- * page never holds `ipcRenderer` itself.
+ * page never gets a reference to `ipcRenderer` itself.
  */
 import { ipcRenderer, type IpcRendererEvent } from "electron";
 

@@ -1,7 +1,11 @@
 /**
  * The real app, launched by Playwright's Electron support. It needs the
- * Electron binary, which npm downloads on first use; where it is missing
- * (an offline build machine), the suite reports itself as skipped.
+ * Electron binary, which the electron package downloads from GitHub on first
+ * use. Where it is missing (an offline build machine), the suite reports
+ * itself as skipped.
+ *
+ * NOTE: on Linux Electron also needs a display. Nothing here starts one, so
+ * run the suite under xvfb-run on a machine without a desktop.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -104,7 +104,7 @@ describe("packaged app", () => {
     );
   });
 
-  it("asar holds every file main loads", () => {
+  it("asar contains every file main loads", () => {
     const paths = appPaths(PROJECT_ROOT, "linux");
     const mac = appPaths(PROJECT_ROOT, "darwin");
     const files = [
@@ -126,7 +126,7 @@ describe("packaged app", () => {
     }
   });
 
-  it("asar holds the whole dashboard build", () => {
+  it("asar contains the whole dashboard build", () => {
     const walk = (directory: string): string[] =>
       readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
         entry.isDirectory()
@@ -139,7 +139,7 @@ describe("packaged app", () => {
       expect(entries.has(inAsar(file)), inAsar(file)).toBe(true);
   });
 
-  it("asar holds the packages the bundles import", () => {
+  it("asar contains the packages the bundles import", () => {
     const packages = new Set([
       ...bareImports(join(DIST, "main.js")),
       ...bareImports(join(DIST, "engine-host.js")),

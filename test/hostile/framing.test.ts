@@ -270,7 +270,7 @@ describe("request framing", () => {
     expect(fixture.node.commands).toEqual(["getNodeInfo"]);
   });
 
-  it("HEAD with a hidden request as body", async () => {
+  it("HEAD with a body gets 400", async () => {
     const result = await exchange(
       fixture.port,
       `HEAD /api/v1/info HTTP/1.1\r\n${HEAD}Content-Length: ${HIDDEN.length}\r\n\r\n${HIDDEN}`,

@@ -7,8 +7,8 @@ import { parseSettings } from "../../shared/settings.js";
 import { send, startProxy, type ProxyFixture } from "../support/http.js";
 import { exchange, rawRequest, sleep } from "../support/raw-http.js";
 
-// Short timeouts keep the suite fast. Node checks them once a second, so a
-// timeout fires up to a second late.
+// Short timeouts keep the suite fast. The engine has Node check them once a
+// second (connectionsCheckingInterval), so a timeout fires up to a second late.
 const SETTINGS = {
   whitelist: { enabled: false },
   rateLimit: { enabled: false },

@@ -91,7 +91,7 @@ describe("engine under a flood", () => {
       `flood: ${answered} requests in 3 s, ${snapshots.length} snapshots, max event-loop delay ${(delay.max / 1e6).toFixed(1)} ms`,
     );
     expect(answered).toBeGreaterThan(500);
-    // One snapshot a second arrived all through the flood.
+    // Stats are sent once a second: at least two arrived during the 3 s flood.
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
     const last = snapshots.at(-1) as StatsSnapshot;
     expect(last.rejected.notWhitelisted).toBeGreaterThan(200);

@@ -4,7 +4,20 @@ import {
   networkAddress,
   parseAddress,
   parseAddressRange,
+  type ParseResult,
 } from "../../shared/address.js";
+
+/** Returns the parsed value, or fails the test with the parser's reason. */
+function accepted<T>(result: ParseResult<T>): T {
+  if (!result.ok) throw new Error(`rejected: ${result.reason}`);
+  return result.value;
+}
+
+/** Returns the parser's reason, or fails the test when the input was accepted. */
+function rejectionReason<T>(result: ParseResult<T>): string {
+  if (result.ok) throw new Error(`accepted as ${JSON.stringify(result.value)}`);
+  return result.reason;
+}
 
 describe("parseAddressRange", () => {
   it.each([
@@ -17,9 +30,9 @@ describe("parseAddressRange", () => {
     ["::ffff:10.0.0.0/104", "10.0.0.0/8", 8],
     ["::1", "::1", 128],
   ])("accepts %s as %s", (input, text, prefix) => {
-    const result = parseAddressRange(input);
-    expect(result.ok && result.value.text).toBe(text);
-    expect(result.ok && result.value.prefixLength).toBe(prefix);
+    const range = accepted(parseAddressRange(input));
+    expect(range.text).toBe(text);
+    expect(range.prefixLength).toBe(prefix);
   });
 
   it.each([
@@ -40,24 +53,23 @@ describe("parseAddressRange", () => {
     ["", "empty"],
     ["::ffff:010.0.0.1", "not a valid IP address"],
   ])("rejects %s", (input, reason) => {
-    const result = parseAddressRange(input);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toContain(reason);
+    expect(rejectionReason(parseAddressRange(input))).toContain(reason);
   });
 });
 
 describe("parseAddress", () => {
   it("maps IPv4-mapped IPv6 to IPv4", () => {
-    const result = parseAddress("::ffff:127.0.0.2");
-    expect(result.ok && result.value).toEqual({
+    expect(accepted(parseAddress("::ffff:127.0.0.2"))).toEqual({
       family: "ipv4",
       address: "127.0.0.2",
     });
   });
 
   it("canonicalises IPv6", () => {
-    const result = parseAddress("2001:0DB8:0000:0000:0000:0000:0000:0001");
-    expect(result.ok && result.value.address).toBe("2001:db8::1");
+    const parsed = accepted(
+      parseAddress("2001:0DB8:0000:0000:0000:0000:0000:0001"),
+    );
+    expect(parsed.address).toBe("2001:db8::1");
   });
 });
 

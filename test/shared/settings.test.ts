@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   defaultSettings,
   parseSettings,
+  type Settings,
   type SettingsResult,
 } from "../../shared/settings.js";
 import { DEFAULT_ALLOWED_REMOTE_COMMANDS } from "../../shared/iota-api.js";
@@ -18,6 +19,13 @@ const HORNET_BLOCK = {
 function messageOf(result: SettingsResult): string {
   if (result.ok) throw new Error("expected invalid settings");
   return result.message;
+}
+
+/** Returns the parsed settings, or fails the test with the issues. */
+function settingsOf(result: SettingsResult): Settings {
+  if (!result.ok)
+    throw new Error(`expected valid settings:\n${result.message}`);
+  return result.settings;
 }
 
 describe("parseSettings defaults", () => {
@@ -53,8 +61,8 @@ describe("parseSettings defaults", () => {
   });
 
   it("keeps given fields and defaults the rest of a section", () => {
-    const result = parseSettings({ rateLimit: { burst: 20 } });
-    expect(result.ok && result.settings.rateLimit).toEqual({
+    const settings = settingsOf(parseSettings({ rateLimit: { burst: 20 } }));
+    expect(settings.rateLimit).toEqual({
       enabled: true,
       requestsPerSecond: 5,
       burst: 20,
@@ -70,9 +78,8 @@ describe("parseSettings defaults", () => {
 
 describe("parseSettings Hornet block", () => {
   it("accepts Hornet's basicAuth block unchanged as sha256", () => {
-    const result = parseSettings({ basicAuth: HORNET_BLOCK });
-    expect(result.ok).toBe(true);
-    expect(result.ok && result.settings.basicAuth.scheme).toBe("sha256");
+    const settings = settingsOf(parseSettings({ basicAuth: HORNET_BLOCK }));
+    expect(settings.basicAuth.scheme).toBe("sha256");
   });
 
   it("accepts Hornet's disabled default block with empty fields", () => {
@@ -320,8 +327,8 @@ describe("parseSettings errors", () => {
       rateLimit: { burst: 0 },
       whitelist: { addresses: ["x"] },
     });
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.issues.map((issue) => issue.path)).toEqual([
+    if (result.ok) throw new Error("expected invalid settings");
+    expect(result.issues.map((issue) => issue.path)).toEqual([
       "listen.port",
       "whitelist.addresses[0]",
       "rateLimit.burst",

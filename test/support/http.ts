@@ -99,7 +99,7 @@ export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
 }
 
-/** Hornet's test vector: password `iota`, salt `mysecretsalt`. */
+/** A Hornet `basicAuth` block (SHA-256 scheme) for password `iota` and salt `mysecretsalt`. */
 export const HORNET_AUTH = {
   enabled: true,
   username: "admin",

@@ -1,5 +1,5 @@
 /**
- * A test double of an IOTA node's HTTP API. It answers the legacy API
+ * A test double of an IOTA node's HTTP API. It serves the legacy API
  * (`POST /` with a JSON command, in the shapes IRI and Hornet 0.5 return)
  * and the Chrysalis routes that clients use (`/health`, `/api/v1/info`,
  * `/api/v1/tips`, `/api/v1/messages`, `/api/v1/peers`, the `/mqtt`
@@ -77,8 +77,8 @@ export const CHRYSALIS_INFO = {
   },
 };
 
-/** Answers of the legacy commands, given the request body. */
-function legacyAnswer(
+/** Returns the response to a legacy command, given the request body. */
+function legacyResponse(
   command: string,
   body: Record<string, unknown>,
 ): { status: number; json: unknown } {
@@ -199,7 +199,7 @@ export class TestIotaNode {
   fault: NodeFault = "none";
   /** Milliseconds that `attachToTangle` takes. */
   attachDelayMs = 200;
-  /** Extra milliseconds before every answer. */
+  /** Extra milliseconds before every response. */
   delayMs = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
@@ -345,8 +345,8 @@ export class TestIotaNode {
     const command = typeof parsed.command === "string" ? parsed.command : "";
     record.command = command;
     if (command === "attachToTangle") await sleep(this.attachDelayMs);
-    const answer = legacyAnswer(command, parsed);
-    sendJson(res, answer.status, answer.json);
+    const response = legacyResponse(command, parsed);
+    sendJson(res, response.status, response.json);
   }
 
   #rest(req: IncomingMessage, res: ServerResponse): void {

@@ -1,7 +1,7 @@
 /**
- * Test helpers for raw HTTP/1.1 on a plain TCP socket: bytes that a Node
- * HTTP client would refuse to send (two framings, pipelined requests, bytes
- * one at a time), and a reader of the responses that come back.
+ * Test helpers for raw HTTP/1.1 on a plain TCP socket: bytes that Node's
+ * HTTP client does not send (two framings, pipelined requests, bytes one at
+ * a time), and a reader of the responses that come back.
  */
 import { connect, type Socket } from "node:net";
 

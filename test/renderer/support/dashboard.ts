@@ -67,7 +67,10 @@ export interface DashboardFixture {
   directory: string;
   /** Port the engine listens on now. */
   proxyPort(): number;
-  /** Legacy commands that reached the node through the proxy, with the client address the proxy saw. */
+  /**
+   * Requests that reached the node through the proxy, in order, without the
+   * engine's own node checks: the legacy command, or `METHOD url` otherwise.
+   */
   proxied(): string[];
   storedSettings(): Record<string, Record<string, unknown>>;
   screenshot(name: string): Promise<void>;
