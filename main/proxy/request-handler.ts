@@ -221,14 +221,16 @@ export class RequestHandler {
         address: client.address,
         whitelisted: admission.trusted,
       };
-      if (outcome.kind === "error")
-        this.#context.stats.recordUpstreamFailure("error", outcome.message);
-      else
-        this.#context.stats.recordForwarded(
-          statsClient,
-          outcome.kind === "upgraded" ? 101 : outcome.status,
-          0,
+      if (outcome.kind === "upgraded") {
+        this.#context.stats.recordForwarded(statsClient, 101, 0);
+      } else if (outcome.kind === "response") {
+        this.#context.stats.recordForwarded(statsClient, outcome.status, 0);
+      } else {
+        this.#context.stats.recordUpstreamFailure(
+          outcome.kind,
+          outcome.message,
         );
+      }
     } catch (error) {
       this.#context.log.error(
         {

@@ -12,7 +12,7 @@ import { writeRawError } from "./respond.js";
 export type UpgradeOutcome =
   | { kind: "upgraded" }
   | { kind: "response"; status: number }
-  | { kind: "error"; message: string };
+  | { kind: "error" | "timeout"; message: string };
 
 /** Opens the upgrade at the node and splices the two sockets together. */
 export function forwardUpgrade(
@@ -57,14 +57,22 @@ export function forwardUpgrade(
       response.pipe(socket);
       resolve({ kind: "response", status: response.statusCode ?? 502 });
     });
-    upstream.once("timeout", () =>
+    let timedOut = false;
+    upstream.once("timeout", () => {
+      timedOut = true;
       upstream.destroy(
         new Error(`the node did not respond within ${timeoutMs / 1000} s`),
-      ),
-    );
+      );
+    });
     upstream.once("error", (error) => {
-      writeRawError(socket, 502, "the node is unreachable");
-      resolve({ kind: "error", message: error.message });
+      // As for requests: 504 when the node is too slow, 502 when it fails.
+      if (timedOut) {
+        writeRawError(socket, 504, "the node did not respond in time");
+        resolve({ kind: "timeout", message: error.message });
+      } else {
+        writeRawError(socket, 502, "the node is unreachable");
+        resolve({ kind: "error", message: error.message });
+      }
     });
     upstream.end();
   });

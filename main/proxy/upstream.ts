@@ -25,15 +25,17 @@ export class Upstream {
   readonly url: string;
   readonly #pool: Pool;
   readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
 
   constructor(settings: Settings) {
     this.url = settings.upstream.url;
     this.#timeoutMs = settings.upstream.timeoutSeconds * 1000;
+    this.#connectTimeoutMs = Math.min(CONNECT_TIMEOUT_MS, this.#timeoutMs);
     this.#pool = new Pool(new URL(this.url).origin, {
       connections: settings.limits.maxUpstreamRequests,
       pipelining: 1,
       keepAliveTimeout: 4_000,
-      connect: { timeout: Math.min(CONNECT_TIMEOUT_MS, this.#timeoutMs) },
+      connect: { timeout: this.#connectTimeoutMs },
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
     });
@@ -99,7 +101,7 @@ export class Upstream {
     if (error instanceof errors.ConnectTimeoutError) {
       return {
         kind: "timeout",
-        message: `connecting to the node timed out after ${CONNECT_TIMEOUT_MS / 1000} s`,
+        message: `connecting to the node timed out after ${this.#connectTimeoutMs / 1000} s`,
       };
     }
     const code = (error as { code?: string }).code;

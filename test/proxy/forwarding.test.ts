@@ -256,3 +256,21 @@ describe("WebSocket upgrades", () => {
     expect(fixture.node.received).toHaveLength(0);
   });
 });
+
+describe("upgrades to a slow node", () => {
+  it("get 504 and count as timeouts", async () => {
+    fixture = await startProxy({ upstream: { timeoutSeconds: 0.3 } });
+    fixture.node.fault = "hang";
+    const socket = connect(fixture.port, "127.0.0.1");
+    const reply = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+    });
+    socket.write(
+      "GET /api/v1/info HTTP/1.1\r\nhost: node\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n",
+    );
+    expect((await reply).split("\r\n")[0]).toBe("HTTP/1.1 504 Gateway Timeout");
+    expect(fixture.engine.snapshot().upstream.timeouts).toBe(1);
+  });
+});

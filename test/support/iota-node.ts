@@ -224,6 +224,7 @@ export class TestIotaNode {
     this.#websockets = new WebSocketServer({ noServer: true });
     this.#server.on("upgrade", (req, socket, head) => {
       this.#count(describeRequest(req, ""));
+      if (this.fault === "hang") return;
       if (req.url !== "/mqtt") {
         socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
         return;
