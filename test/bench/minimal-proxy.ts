@@ -37,11 +37,9 @@ const server = createServer({ noDelay: true }, (req, res) => {
         onRequestStart() {},
         onResponseStart(_controller, statusCode, received) {
           status = statusCode;
-          responseHeaders = {
-            ...received,
-            connection: undefined,
-            "keep-alive": undefined,
-          };
+          responseHeaders = { ...received };
+          delete responseHeaders.connection;
+          delete responseHeaders["keep-alive"];
         },
         onResponseData(_controller, chunk) {
           parts.push(chunk);

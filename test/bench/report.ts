@@ -98,17 +98,17 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     const growth = rssGrowthAfterStart(run);
     checks.push({
       scenario: "3",
-      target: `${label}: RSS flat after the first seconds (≤ 16 MB growth)`,
+      target: `${label}: RSS flat after the first seconds (peak rises ≤ 16 MB)`,
       measured: megabytes(growth),
       met: growth <= 16 * MB,
     });
   }
   const many = results.manyClients;
-  const growth = many.rssAfterBytes - many.rssBeforeBytes;
+  const growth = many.rssAfterCollectionBytes - many.rssBeforeBytes;
   checks.push({
     scenario: "4",
-    target: "RSS growth ≤ 64 MB",
-    measured: megabytes(growth),
+    target: "RSS growth ≤ 64 MB (after a full garbage collection)",
+    measured: `${megabytes(growth)} (${megabytes(many.rssAfterBytes - many.rssBeforeBytes)} before the collection)`,
     met: growth <= 64 * MB,
   });
   const unbounded = Object.entries(many.tables).filter(
@@ -132,11 +132,19 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   return checks;
 }
 
-/** RSS growth from the second sample after two seconds to the last one. */
+/**
+ * How much the RSS peak of the second half of a flood (after its first two
+ * seconds) rises over the peak of the first half. Garbage collection makes
+ * RSS a sawtooth, so flat means that the peaks stop rising.
+ */
 function rssGrowthAfterStart(run: FloodRun): number {
-  const settled = run.rss.find((sample) => sample.timeMs >= 2000) ?? run.rss[0];
-  const last = run.rss.at(-1);
-  return settled && last ? last.rssBytes - settled.rssBytes : 0;
+  const settled = run.rss.filter((sample) => sample.timeMs >= 2000);
+  const middle = Math.floor(settled.length / 2);
+  const peak = (samples: typeof settled) =>
+    Math.max(0, ...samples.map((sample) => sample.rssBytes));
+  return settled.length < 2
+    ? 0
+    : peak(settled.slice(middle)) - peak(settled.slice(0, middle));
 }
 
 /** Renders the results as Markdown. */
@@ -175,6 +183,8 @@ function renderHeader(results: BenchResults): string {
     "Machine:",
     "",
     ...machine,
+    "",
+    "The engine process ran with the Node options the desktop app gives it (`main/proxy/engine-options.ts`: `--max-semi-space-size=4`).",
     "",
     "Every process ran on this machine over loopback: the test IOTA node (`test/support/iota-node.ts`) in a process of its own, Node Shield's engine in another (`test/bench/engine-process.ts`), nginx with its own workers, and the load generator (`test/bench/blaster.ts`), which sends from 127.0.0.2 and up so that Node Shield sees remote clients, as it would behind a router.",
     "",
@@ -277,7 +287,7 @@ function renderFloods(results: BenchResults): string {
       whole(run.attack.reachedNode),
       whole(run.attack.allowedByLimits),
       first && last
-        ? `${megabytes(first.rssBytes)} → ${megabytes(last.rssBytes)}`
+        ? `${megabytes(first.rssBytes)} → ${megabytes(Math.max(...run.rss.map((sample) => sample.rssBytes)))} → ${megabytes(last.rssBytes)}`
         : "",
     ];
   });
@@ -297,7 +307,7 @@ function renderFloods(results: BenchResults): string {
         "Attack requests",
         "Reached the node",
         "Allowed by limits",
-        "RSS at 1 s → end",
+        "RSS at 1 s → peak → end",
       ],
       rows,
     ),
@@ -313,15 +323,30 @@ function renderManyClients(results: BenchResults): string {
     `${whole(many.clients)} distinct addresses (127.8.0.1 and up) each open a connection and send one request with a wrong password (whitelist off, authentication on), ${whole(many.completed)} answered in ${fixed(many.durationMs / 1000, 1)} s: ${JSON.stringify(many.statuses)}.`,
     "",
     table(
-      ["RSS before", "RSS after", "Growth"],
+      ["", "RSS", "Growth", "Live heap"],
       [
         [
+          "before",
           megabytes(many.rssBeforeBytes),
+          "",
+          megabytes(many.heapUsedBeforeBytes),
+        ],
+        [
+          "after, as measured",
           megabytes(many.rssAfterBytes),
           megabytes(many.rssAfterBytes - many.rssBeforeBytes),
+          "",
+        ],
+        [
+          "after a full garbage collection",
+          megabytes(many.rssAfterCollectionBytes),
+          megabytes(many.rssAfterCollectionBytes - many.rssBeforeBytes),
+          megabytes(many.heapUsedAfterBytes),
         ],
       ],
     ),
+    "",
+    "The engine ran with `--expose-gc` here, so that the benchmark could ask for a full collection before it measured. The live heap is the memory the engine keeps; the RSS before the collection also holds garbage that V8 had not yet needed to collect.",
     "",
     table(
       ["Table", "Entries", "Cap"],

@@ -11,6 +11,7 @@ import {
   sleep,
   type Timing,
 } from "../common.js";
+import { ENGINE_NODE_OPTIONS } from "../../../main/proxy/engine-options.js";
 import { rssBytes, type Worker } from "../processes.js";
 import type { TableSizes } from "../../../shared/stats.js";
 
@@ -21,6 +22,11 @@ export interface ManyClientsResult {
   durationMs: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
+  /** RSS once a full garbage collection has run, which leaves out garbage not yet collected. */
+  rssAfterCollectionBytes: number;
+  /** Live heap before and after, each measured after a full collection. */
+  heapUsedBeforeBytes: number;
+  heapUsedAfterBytes: number;
   tables: TableSizes;
 }
 
@@ -33,8 +39,13 @@ export async function manyClients(
   upstream: Worker,
   timing: Timing,
 ): Promise<ManyClientsResult> {
-  const engine = await engineWith(upstream.port, SETTINGS);
+  // --expose-gc lets the snapshot request collect garbage before it measures.
+  const engine = await engineWith(upstream.port, SETTINGS, [
+    ...ENGINE_NODE_OPTIONS,
+    "--expose-gc",
+  ]);
   await sleep(500);
+  const before = await engine.ask<{ memory: NodeJS.MemoryUsage }>("snapshot");
   const rssBeforeBytes = rssBytes(engine.pid);
   const result = await blastFrom({
     host: "127.0.0.1",
@@ -48,7 +59,11 @@ export async function manyClients(
   });
   await sleep(500);
   const rssAfterBytes = rssBytes(engine.pid);
-  const { tables } = await engine.ask<{ tables: TableSizes }>("snapshot");
+  const after = await engine.ask<{
+    tables: TableSizes;
+    memory: NodeJS.MemoryUsage;
+  }>("snapshot");
+  const rssAfterCollectionBytes = rssBytes(engine.pid);
   await engine.stop();
   return {
     clients: timing.clients,
@@ -57,6 +72,9 @@ export async function manyClients(
     durationMs: result.durationMs,
     rssBeforeBytes,
     rssAfterBytes,
-    tables,
+    rssAfterCollectionBytes,
+    heapUsedBeforeBytes: before.memory.heapUsed,
+    heapUsedAfterBytes: after.memory.heapUsed,
+    tables: after.tables,
   };
 }
