@@ -4,16 +4,19 @@
  * import, so it runs headless, in the tests and in the desktop app's engine
  * process alike.
  */
-import { parseAddressRange } from "../../shared/address.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
 import { parseSettings, type Settings } from "../../shared/settings.js";
 import type { StatsSnapshot } from "../../shared/stats.js";
 import { identifyClient } from "./client-address.js";
 import { CREDENTIAL_CACHE_MAX } from "./credentials.js";
+import { formatHostPort, ListenError } from "./listen-error.js";
+
+export { ListenError } from "./listen-error.js";
 import { ProxyListener } from "./listener.js";
 import { BlockTable, LOCKOUT_TABLE_MAX, LockoutTable } from "./lockout.js";
 import { connectionRejection, type PipelineState } from "./pipeline.js";
 import { compilePolicy, type Policy } from "./policy.js";
+import { logProtection } from "./protection-log.js";
 import { RATE_LIMIT_BUCKETS_MAX, RateLimiter } from "./rate-limit.js";
 import { RejectionLog } from "./rejection-log.js";
 import { RequestHandler } from "./request-handler.js";
@@ -37,26 +40,6 @@ export interface EngineOptions {
   logger?: Logger;
   /** Interval of the rejection summaries in the log, in milliseconds. */
   rejectionLogIntervalMs?: number;
-}
-
-/** Raised when the engine cannot listen; the message names the address. */
-export class ListenError extends Error {
-  readonly code: string | undefined;
-
-  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
-    const reason =
-      cause.code === "EADDRINUSE"
-        ? "the port is already in use by another program"
-        : cause.code === "EACCES"
-          ? "permission denied (ports below 1024 need administrator rights)"
-          : cause.code === "EADDRNOTAVAIL"
-            ? "this machine has no such address"
-            : cause.message;
-    super(`cannot listen on ${formatHostPort(host, port)}: ${reason}`, {
-      cause,
-    });
-    this.code = cause.code;
-  }
 }
 
 /** Runs the secured reverse proxy in front of one node. */
@@ -129,7 +112,7 @@ export class Engine {
       },
       `listening on ${this.#address?.url ?? ""}`,
     );
-    this.#logProtection(settings);
+    logProtection(this.#log, settings);
     return this.#address as ListenAddress;
   }
 
@@ -177,7 +160,7 @@ export class Engine {
       (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
     );
     if (protectionChanged || !next.protection.enabled)
-      this.#logProtection(next);
+      logProtection(this.#log, next);
     return { ok: true, settings: next };
   }
 
@@ -338,34 +321,6 @@ export class Engine {
       void old.close().catch(() => undefined);
     }
   }
-
-  /** Logs which protections are on, and warns of settings that leave the node open. */
-  #logProtection(settings: Settings): void {
-    if (!settings.protection.enabled) {
-      this.#log.warn(
-        "protection is OFF: every request is forwarded without authentication, whitelist, rate limit or command policy",
-      );
-      return;
-    }
-    const { basicAuth, whitelist, rateLimit, lockout } = settings;
-    const parts = [
-      `authentication ${basicAuth.enabled ? `on (${basicAuth.scheme})` : "off"}`,
-      `whitelist ${whitelist.enabled ? `on (${whitelist.addresses.length} entries)` : "off"}`,
-      `rate limit ${rateLimit.enabled ? `${rateLimit.requestsPerSecond}/s, burst ${rateLimit.burst}` : "off"}`,
-      `lockout ${lockout.enabled && basicAuth.enabled ? "on" : "off"}`,
-    ];
-    this.#log.info(`protection is on: ${parts.join(", ")}`);
-    const everything = whitelist.addresses.filter((entry) => {
-      const parsed = parseAddressRange(entry);
-      return parsed.ok && parsed.value.prefixLength === 0;
-    });
-    if (everything.length > 0) {
-      this.#log.warn(
-        { entries: everything },
-        "the whitelist lets every address in, so every client may run every command: remove the /0 entry to keep the command policy",
-      );
-    }
-  }
 }
 
 /** Validates settings and starts an engine on them. */
@@ -384,8 +339,4 @@ function changedSections(previous: Settings, next: Settings): string[] {
   return (Object.keys(next) as (keyof Settings)[]).filter(
     (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
   );
-}
-
-function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
