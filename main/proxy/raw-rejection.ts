@@ -1,7 +1,7 @@
 /**
- * Answers connections whose every request is rejected before any HTTP
- * processing: clients outside the whitelist and blocked addresses. Such a
- * connection never reaches the HTTP server or the node. It only delimits
+ * Rejects, before any HTTP processing, the connections whose every request
+ * would be rejected: clients outside the whitelist and blocked addresses.
+ * Such a connection never reaches the HTTP server or the node. This only delimits
  * requests, so that a keep-alive client gets one response per request, which
  * costs a fraction of a full parse and keeps a flood from these clients
  * from slowing everyone else down.
@@ -13,7 +13,7 @@ import type { RejectionReason } from "../../shared/stats.js";
 import { DISCARDED_BODY_MAX } from "./pipeline.js";
 import { rawResponse } from "./respond.js";
 
-/** What every request of the connection gets. */
+/** The rejection that every request of the connection gets. */
 export interface ConnectionRejection {
   status: number;
   reason: RejectionReason;

@@ -1,7 +1,7 @@
 /**
- * What happens to each request and upgrade once the listener has handed it
- * over: the pipeline decides, and this carries the decision out, counts it
- * and forwards what passes.
+ * Handling of each request and upgrade once the listener has handed it
+ * over. The pipeline decides; this module carries the decision out, counts
+ * it and forwards what passes.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";

@@ -17,7 +17,7 @@ import { clientResponseHeaders } from "./headers.js";
  */
 export const BUFFERED_RESPONSE_MAX = 256 * 1024;
 
-/** How a relayed response ended. */
+/** Outcome of a relayed response. */
 export type RelayOutcome =
   | { kind: "done"; status: number; latencyMs: number }
   | { kind: "failed"; error: Error }
@@ -25,7 +25,7 @@ export type RelayOutcome =
 
 const CLIENT_GONE = new Error("the client closed the connection");
 
-/** Relays one response; `done` is called exactly once. */
+/** Relays one response to the client and calls `done` once, when it ends. */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
   readonly #res: ServerResponse;
   readonly #done: (outcome: RelayOutcome) => void;
