@@ -30,7 +30,7 @@ function connect(): HostChannel {
       "the engine host must be started by Node Shield's main process or with child_process.fork",
     );
   }
-  // Without a parent there is nobody to serve: stop with it.
+  // Without a parent the engine serves no one, so it stops too.
   process.on("disconnect", () => process.exit(0));
   return {
     post: (event: EngineEvent) => void send(event),
