@@ -14,7 +14,7 @@ import { parseSettings, type Settings } from "../../shared/settings.js";
 import { Engine, ListenError } from "./engine.js";
 import { checkNode } from "./node-info.js";
 
-/** How the session reaches main. */
+/** The channel through which the session reaches main. */
 export interface HostChannel {
   post(event: EngineEvent): void;
   onMessage(listener: (message: unknown) => void): void;

@@ -18,7 +18,7 @@ export interface BlastOptions {
   durationMs: number;
   /** Source addresses, given to the connections in turn. */
   localAddresses?: string[];
-  /** Requests per second over all connections; without it, as fast as the server answers. */
+  /** Requests per second over all connections; without it, as fast as the server responds. */
   ratePerSecond?: number;
   /** Close a connection after this many responses and open the next from the next address. */
   requestsPerConnection?: number;

@@ -133,7 +133,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 }
 
 /**
- * How much the RSS peak of the second half of a flood (after its first two
+ * Returns how much the RSS peak of the second half of a flood (after its first two
  * seconds) rises over the peak of the first half. Garbage collection makes
  * RSS a sawtooth, so flat means that the peaks stop rising.
  */
